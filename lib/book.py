@@ -1,0 +1,157 @@
+"""The book build: execute stale chapters once, assemble the Sphinx source, report.
+
+``python -m lib.book stage``
+    Executes every chapter whose cache key changed (the key hashes the chapter's source,
+    every file of ``lib/`` and ``constraints.txt``), exports its figures to
+    ``figures/<chapter>/``, and assembles ``_build/site``: the configuration, ``book/intro.md``
+    as the landing page ``index.md``, each chapter as its executed notebook, the figures, and
+    the generated ledger, timing and version tables. Files whose content is unchanged are not
+    rewritten, so Sphinx re-reads only what changed.
+``python -m lib.book report``
+    Prints the landing page's path and the per-chapter execution times.
+``python -m lib.book goldens``
+    Writes ``tests/golden/<chapter>.ipynb`` at the default parameters, images stripped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from tqdm import tqdm
+
+from lib import chapters, ledger, notebooks
+from lib.figures import ROOT, package_versions
+
+BUILD = ROOT / "_build"
+EXECUTED = BUILD / "executed"
+SITE = BUILD / "site"
+FIGURES = ROOT / "figures"
+GOLDEN = ROOT / "tests" / "golden"
+LAST_RUN = EXECUTED / "last-run.json"
+STATIC_FILES = ("_config.yml", "_toc.yml", "references.bib")
+
+
+def cache_key(chapter: str) -> str:
+    """sha256 over the chapter source, every file under ``lib/`` and ``constraints.txt``."""
+    digest = hashlib.sha256()
+    lib_files = sorted(p for p in (ROOT / "lib").rglob("*")
+                       if p.is_file() and "__pycache__" not in p.parts)
+    for path in [chapters.source(chapter), ROOT / "constraints.txt", *lib_files]:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()
+
+
+def _record_path(chapter: str) -> Path:
+    return EXECUTED / f"{chapter}.json"
+
+
+def _is_current(chapter: str) -> bool:
+    record = _record_path(chapter)
+    if not (record.exists() and (EXECUTED / f"{chapter}.ipynb").exists()
+            and (FIGURES / chapter).is_dir()):
+        return False
+    return json.loads(record.read_text()).get("key") == cache_key(chapter)
+
+
+def execute_stale() -> list[str]:
+    """Execute the chapters whose cache key changed; return their names."""
+    stale = [c for c in chapters.names() if not _is_current(c)]
+    for chapter in tqdm(stale, desc="executing chapters", unit="chapter",
+                        disable=not stale or not sys.stderr.isatty()):
+        key = cache_key(chapter)
+        shutil.rmtree(FIGURES / chapter, ignore_errors=True)
+        run = notebooks.run_chapter(chapter, EXECUTED / f"{chapter}.ipynb", FIGURES / chapter)
+        _record_path(chapter).write_text(json.dumps(
+            {"key": key, "seconds": round(run.seconds, 2), "parameters": run.parameters},
+            indent=2) + "\n")
+    EXECUTED.mkdir(parents=True, exist_ok=True)
+    LAST_RUN.write_text(json.dumps({"executed": stale}) + "\n")
+    return stale
+
+
+def _write_if_changed(path: Path, content: bytes) -> None:
+    if path.exists() and path.read_bytes() == content:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+
+
+def timings() -> dict[str, float]:
+    """Seconds of the last execution of each chapter."""
+    return {c: json.loads(_record_path(c).read_text())["seconds"]
+            for c in chapters.names() if _record_path(c).exists()}
+
+
+def _timings_markdown() -> str:
+    lines = ["| chapter | execution time (s) |", "|---|---|"]
+    lines += [f"| {{doc}}`/book/{c}` | {s:.1f} |" for c, s in timings().items()]
+    return "\n".join(lines) + "\n"
+
+
+def _versions_markdown() -> str:
+    lines = ["| package | version |", "|---|---|"]
+    lines += [f"| {name} | {version} |" for name, version in package_versions().items()]
+    return "\n".join(lines) + "\n"
+
+
+def stage() -> None:
+    """Execute stale chapters and assemble ``_build/site`` (see the module docstring)."""
+    execute_stale()
+    for name in STATIC_FILES:
+        _write_if_changed(SITE / name, (ROOT / name).read_bytes())
+    _write_if_changed(SITE / "index.md", (chapters.BOOK / "intro.md").read_bytes())
+    for page in chapters.BOOK.glob("*.md"):
+        if page.stem not in chapters.names() and page.name != "intro.md":
+            _write_if_changed(SITE / "book" / page.name, page.read_bytes())
+    for chapter in chapters.names():
+        _write_if_changed(SITE / "book" / f"{chapter}.ipynb",
+                          (EXECUTED / f"{chapter}.ipynb").read_bytes())
+        staged = SITE / "figures" / chapter
+        produced = {p.name for p in (FIGURES / chapter).iterdir()}
+        for old in staged.glob("*") if staged.exists() else []:
+            if old.name not in produced:
+                old.unlink()
+        for name in produced:
+            _write_if_changed(staged / name, (FIGURES / chapter / name).read_bytes())
+    generated = SITE / "book" / "_generated"
+    _write_if_changed(generated / "ledger.md", ledger.markdown().encode())
+    _write_if_changed(generated / "timings.md", _timings_markdown().encode())
+    _write_if_changed(generated / "versions.md", _versions_markdown().encode())
+
+
+def report() -> None:
+    """Print the landing page and the execution time of each chapter."""
+    executed = set(json.loads(LAST_RUN.read_text())["executed"]) if LAST_RUN.exists() else set()
+    print(f"\nThe book: {BUILD / 'html' / 'index.html'}\n")
+    print(f"{'chapter':<24} {'seconds':>8}  this build")
+    for chapter, seconds in timings().items():
+        state = "executed" if chapter in executed else "cached (not re-executed)"
+        print(f"{chapter:<24} {seconds:>8.1f}  {state}")
+
+
+def goldens() -> None:
+    """Execute every chapter at its defaults into ``tests/golden`` and strip the images."""
+    with tempfile.TemporaryDirectory() as figures:
+        for chapter in chapters.names():
+            path = GOLDEN / f"{chapter}.ipynb"
+            notebooks.run_chapter(chapter, path, Path(figures) / chapter)
+            notebooks.strip_for_golden(path)
+            print(f"wrote {path.relative_to(ROOT)}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m lib.book", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("step", choices=("stage", "report", "goldens"))
+    {"stage": stage, "report": report, "goldens": goldens}[parser.parse_args(argv).step]()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""The book's chapters: where each lives and the domain of its parameters.
+
+A chapter's parameters and their defaults are the assignments of its cell tagged
+``parameters``; the function registered here for the chapter checks a full set of values
+(raising ``ValueError`` naming the parameter) and returns them normalised for provenance.
+The chapter calls the same function right after its parameters cell, so the command line
+and the notebook reject the same values.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import jupytext
+
+from lib import validation
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
+
+
+def almgren_chriss(*, Q: float, T: float, theta: float, k_values: list[float],
+                   penalties: list[float], eta_values: list[float], n_points: int) -> dict:
+    """Parameters of ``book/almgren_chriss.md`` (source 004, spec-002 §3.3).
+
+    Q shares to buy (> 0); T horizon (> 0); theta temporary impact (> 0); k_values the
+    values of sqrt(kappa/theta) to plot (each >= 0); penalties the finite terminal penalties
+    M of the Riccati convergence study (each > 0); eta_values permanent-impact coefficients
+    (each >= 0); n_points samples per curve (>= 2).
+    """
+    return {
+        "Q": validation.positive("Q", Q),
+        "T": validation.positive("T", T),
+        "theta": validation.positive("theta", theta),
+        "k_values": validation.sequence("k_values", k_values, validation.nonnegative),
+        "penalties": validation.sequence("penalties", penalties, validation.positive),
+        "eta_values": validation.sequence("eta_values", eta_values, validation.nonnegative),
+        "n_points": validation.integer("n_points", n_points, minimum=2),
+    }
+
+
+VALIDATORS: dict[str, Callable[..., dict]] = {"almgren_chriss": almgren_chriss}
+
+
+def names() -> list[str]:
+    """Chapter names, in book order."""
+    return list(VALIDATORS)
+
+
+def source(chapter: str) -> Path:
+    """Path of the chapter's MyST notebook; ``ValueError`` listing the chapters if unknown."""
+    if chapter not in VALIDATORS:
+        raise ValueError(f"unknown chapter {chapter!r}; valid chapters: {', '.join(names())}")
+    return BOOK / f"{chapter}.md"
+
+
+def read(chapter: str):
+    """The chapter as a notebook (``nbformat.NotebookNode``), read with jupytext."""
+    return jupytext.read(source(chapter))
+
+
+def default_parameters(chapter: str) -> dict:
+    """Names and default values assigned in the chapter's ``parameters`` cell, in order."""
+    cells = [c for c in read(chapter).cells
+             if c.cell_type == "code" and "parameters" in c.metadata.get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"chapter {chapter!r} must have exactly one cell tagged 'parameters', "
+                         f"found {len(cells)}")
+    defaults = {}
+    for node in ast.parse(cells[0].source).body:
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            raise ValueError(f"the parameters cell of {chapter!r} may only assign literals "
+                             "to names")
+        defaults[node.targets[0].id] = ast.literal_eval(node.value)
+    return defaults
+
+
+def validate(chapter: str, overrides: Mapping[str, object]) -> dict:
+    """Check parameter names and values for a chapter; return the full normalised set.
+
+    Unknown names raise ``ValueError`` listing the valid ones; out-of-domain values raise
+    ``ValueError`` naming the parameter.
+    """
+    defaults = default_parameters(chapter)
+    unknown = sorted(set(overrides) - set(defaults))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for chapter {chapter!r}; "
+                         f"valid parameters: {', '.join(defaults)}")
+    return VALIDATORS[chapter](**{**defaults, **overrides})
+
+
+def validator_parameters(chapter: str) -> list[str]:
+    """Keyword names accepted by the chapter's validator (tests compare them to the cell)."""
+    return list(inspect.signature(VALIDATORS[chapter]).parameters)

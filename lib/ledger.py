@@ -1,0 +1,128 @@
+"""The reproduction ledger: every figure and table of every source, read from the
+machine-readable registry ``book/registry.yml``, checked, and rendered as Markdown for
+``book/reproducibility.md``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from lib import chapters
+from lib.figures import chapter_of
+
+REGISTRY = chapters.BOOK / "registry.yml"
+STATUSES = (
+    "reproduced",
+    "reproduced with stated deviation",
+    "reconstructed assumptions",
+    "not reproducible",
+    "addition",
+)
+KINDS = ("figure", "table")
+TAGS = ("REC", "INF", "PROP")
+FIELDS = ("id", "kind", "original", "status", "tags", "check", "notes")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One figure or table: of the source (``original`` names it) or our addition."""
+
+    chapter: str
+    id: str
+    kind: str
+    original: str
+    status: str
+    tags: tuple[str, ...]
+    check: str
+    notes: str
+
+    @property
+    def produced(self) -> bool:
+        """Whether a chapter run must write this item's files."""
+        return self.status != "not reproducible"
+
+
+def load(path: Path = REGISTRY) -> list[Entry]:
+    """Read and check the registry; ``ValueError`` names the first malformed entry."""
+    raw = yaml.safe_load(path.read_text())
+    entries: list[Entry] = []
+    seen: set[str] = set()
+    for chapter, block in raw["chapters"].items():
+        if chapter not in chapters.names():
+            raise ValueError(f"registry: unknown chapter {chapter!r}")
+        for item in block["items"]:
+            extra = set(item) - set(FIELDS)
+            if extra:
+                raise ValueError(f"registry: {item.get('id')}: unknown field(s) {sorted(extra)}")
+            entry = Entry(chapter=chapter, id=item["id"], kind=item["kind"],
+                          original=item.get("original", ""), status=item["status"],
+                          tags=tuple(item.get("tags", ())), check=item["check"],
+                          notes=item.get("notes", ""))
+            if entry.id in seen:
+                raise ValueError(f"registry: duplicate id {entry.id}")
+            seen.add(entry.id)
+            if chapter_of(entry.id) != chapter:
+                raise ValueError(f"registry: {entry.id} is listed under chapter {chapter}")
+            if entry.kind not in KINDS or entry.status not in STATUSES:
+                raise ValueError(f"registry: {entry.id}: kind must be one of {KINDS} and "
+                                 f"status one of {STATUSES}")
+            if set(entry.tags) - set(TAGS):
+                raise ValueError(f"registry: {entry.id}: tags must be among {TAGS}")
+            is_addition = "-ext-" in entry.id
+            if is_addition != (entry.status == "addition") or is_addition == bool(entry.original):
+                raise ValueError(f"registry: {entry.id}: additions have ids -ext-<name>, status "
+                                 "'addition' and no original; items of the source the reverse")
+            entries.append(entry)
+    return entries
+
+
+def sources(path: Path = REGISTRY) -> dict[str, dict]:
+    """Per chapter: title, bibliography key and spec reference."""
+    raw = yaml.safe_load(path.read_text())
+    return {name: {k: v for k, v in block.items() if k != "items"}
+            for name, block in raw["chapters"].items()}
+
+
+def produced_ids(folder: Path) -> set[str]:
+    """Ids of the figures and tables written to ``folder`` (one ``.json`` provenance each)."""
+    return {p.stem for p in Path(folder).glob("*.json")}
+
+
+def discrepancies(chapter: str, folder: Path, entries: Iterable[Entry]) -> tuple[set, set]:
+    """``(registered but not produced, produced but not registered)`` for one chapter run."""
+    expected = {e.id for e in entries if e.chapter == chapter and e.produced}
+    produced = produced_ids(folder)
+    return expected - produced, produced - expected
+
+
+def _reference(entry: Entry) -> str:
+    if not entry.produced:
+        return f"`{entry.id}`"
+    return f"{{numref}}`{entry.id}` (`{entry.id}`)"
+
+
+def _cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def markdown(entries: list[Entry] | None = None) -> str:
+    """The ledger: one table per chapter, one row per figure or table."""
+    entries = load() if entries is None else entries
+    info = sources()
+    parts = []
+    for chapter in chapters.names():
+        rows = [e for e in entries if e.chapter == chapter]
+        meta = info[chapter]
+        parts.append(f"### {meta['title']}\n\nSource {{cite:p}}`{meta['source']}`; "
+                     f"specification {meta['spec']}; chapter {{doc}}`/book/{chapter}`.\n")
+        parts.append("| item of the source | our id | status | tags | check | notes |")
+        parts.append("|---|---|---|---|---|---|")
+        for e in rows:
+            tags = " ".join(f"[{t}]" for t in e.tags) or "—"
+            parts.append(f"| {_cell(e.original) or '— (our addition)'} | {_reference(e)} "
+                         f"| {e.status} | {tags} | {_cell(e.check)} | {_cell(e.notes) or '—'} |")
+        parts.append("")
+    return "\n".join(parts)

@@ -1,0 +1,70 @@
+"""Parameter checks shared by every model: each raises ``ValueError`` naming the parameter."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+
+def _real(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{name} must be a real number, got {value!r}")
+    x = float(value)
+    if math.isnan(x):
+        raise ValueError(f"{name} must be a number, got nan")
+    return x
+
+
+def finite(name: str, value: object) -> float:
+    """Return ``value`` as a float; reject nan and infinities."""
+    x = _real(name, value)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite, got {x}")
+    return x
+
+
+def positive(name: str, value: object, *, allow_inf: bool = False) -> float:
+    """Return ``value`` as a float after checking ``value > 0`` (and finite unless allowed)."""
+    x = _real(name, value) if allow_inf else finite(name, value)
+    if not x > 0:
+        raise ValueError(f"{name} must be > 0, got {x}")
+    return x
+
+
+def nonnegative(name: str, value: object) -> float:
+    """Return ``value`` as a float after checking ``0 <= value < inf``."""
+    x = finite(name, value)
+    if x < 0:
+        raise ValueError(f"{name} must be >= 0, got {x}")
+    return x
+
+
+def integer(name: str, value: object, *, minimum: int) -> int:
+    """Return ``value`` as an int after checking it is a whole number ``>= minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def sequence(name: str, values: object, check, *, min_length: int = 1) -> list:
+    """Apply ``check(f"{name}[i]", v)`` to every element of a non-empty sequence."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a list, got {values!r}")
+    if len(values) < min_length:
+        raise ValueError(f"{name} must have at least {min_length} element(s), got {len(values)}")
+    return [check(f"{name}[{i}]", v) for i, v in enumerate(values)]
+
+
+def times(t: object, T: float, *, name: str = "t") -> np.ndarray:
+    """Return ``t`` as a float array after checking every entry lies in ``[0, T]``."""
+    arr = np.asarray(t, dtype=float)
+    if arr.size and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    if arr.size and (arr.min() < 0 or arr.max() > T):
+        raise ValueError(f"{name} must lie in [0, T] = [0, {T}], got values in "
+                         f"[{arr.min()}, {arr.max()}]")
+    return arr

@@ -1,0 +1,37 @@
+"""lib.book: the cache key that decides which chapters re-execute."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from lib import book, chapters
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    """A copy of the repository files the key reads, with lib.book pointed at it."""
+    shutil.copytree(book.ROOT / "lib", tmp_path / "lib",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(book.ROOT / "book", tmp_path / "book")
+    shutil.copy(book.ROOT / "constraints.txt", tmp_path / "constraints.txt")
+    monkeypatch.setattr(book, "ROOT", tmp_path)
+    monkeypatch.setattr(chapters, "BOOK", tmp_path / "book")
+    return tmp_path
+
+
+def test_key_is_stable_and_tracks_chapter_lib_and_pins(tree) -> None:
+    chapter = chapters.names()[0]
+    key = book.cache_key(chapter)
+    assert book.cache_key(chapter) == key
+    (tree / "lib" / "__pycache__").mkdir(exist_ok=True)
+    (tree / "lib" / "__pycache__" / "x.pyc").write_bytes(b"\0")
+    assert book.cache_key(chapter) == key, "byte-code must not invalidate the cache"
+    for path in (tree / "book" / f"{chapter}.md", tree / "lib" / "odes.py",
+                 tree / "constraints.txt"):
+        original = path.read_bytes()
+        path.write_bytes(original + b"\n")
+        assert book.cache_key(chapter) != key, path.name
+        path.write_bytes(original)
+    assert book.cache_key(chapter) == key

@@ -1,0 +1,70 @@
+"""The registry behind the ledger, against what the chapters produce."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import yaml
+
+from lib import chapters, execution, ledger
+
+
+def test_registry_is_well_formed_and_covers_every_chapter() -> None:
+    entries = ledger.load()
+    assert {e.chapter for e in entries} == set(chapters.names())
+    assert {"almgren_chriss-fig01", "almgren_chriss-ext-cost",
+            "almgren_chriss-ext-permanent"} <= {e.id for e in entries}
+
+
+@pytest.mark.parametrize("chapter", chapters.names())
+def test_registered_equals_produced(chapter: str, executed) -> None:
+    missing, unregistered = ledger.discrepancies(chapter, executed[chapter], ledger.load())
+    assert not missing, f"registered but not produced: {sorted(missing)}"
+    assert not unregistered, f"produced but not registered: {sorted(unregistered)}"
+
+
+def test_every_figure_has_all_its_files(executed) -> None:
+    for entry in ledger.load():
+        folder = executed[entry.chapter]
+        suffixes = (".png", ".svg", ".csv", ".json") if entry.kind == "figure" else (".csv",
+                                                                                      ".json")
+        for suffix in suffixes:
+            assert (folder / f"{entry.id}{suffix}").exists(), f"{entry.id}{suffix}"
+
+
+def test_figure_data_is_the_model(executed) -> None:
+    """The csv of the post's figure holds E18 at the default parameters."""
+    rows = list(csv.reader((executed["almgren_chriss"] / "almgren_chriss-fig01.csv").open()))
+    header, values = rows[0], np.array(rows[1:], dtype=float)
+    assert header[:2] == ["t [time]", "q [shares], linear"]
+    assert len(values) == 100
+    for column, k in zip(values.T[2:], (2.0, 3.0, 5.0), strict=True):
+        expected = execution.optimal_inventory(values[:, 0], Q=1e4, T=1.0, kappa=k**2, theta=1.0)
+        assert np.array_equal(column, expected)
+
+
+def test_ledger_markdown_lists_every_entry() -> None:
+    text = ledger.markdown()
+    for entry in ledger.load():
+        assert f"`{entry.id}`" in text
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"status": "done"}, "status one of"),
+        ({"id": "other_chapter-fig01"}, "is listed under chapter"),
+        ({"tags": ["GUESS"]}, "tags must be among"),
+        ({"original": ""}, "additions have ids"),
+        ({"colour": "red"}, "unknown field"),
+    ],
+)
+def test_malformed_registry_rejected(tmp_path, change: dict, message: str) -> None:
+    raw = yaml.safe_load(ledger.REGISTRY.read_text())
+    raw["chapters"]["almgren_chriss"]["items"][0].update(change)
+    path = tmp_path / "registry.yml"
+    path.write_text(yaml.safe_dump(raw))
+    with pytest.raises(ValueError, match=message):
+        ledger.load(path)
