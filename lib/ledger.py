@@ -116,7 +116,7 @@ def markdown(entries: list[Entry] | None = None) -> str:
     for chapter in chapters.names():
         rows = [e for e in entries if e.chapter == chapter]
         meta = info[chapter]
-        parts.append(f"### {meta['title']}\n\nSource {{cite:p}}`{meta['source']}`; "
+        parts.append(f"## {meta['title']}\n\nSource {{cite:p}}`{meta['source']}`; "
                      f"specification {meta['spec']}; chapter {{doc}}`/book/{chapter}`.\n")
         parts.append("| item of the source | our id | status | tags | check | notes |")
         parts.append("|---|---|---|---|---|---|")

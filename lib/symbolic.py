@@ -97,10 +97,11 @@ class ErrorTable:
         return row
 
     def markdown(self, *, label: str, caption: str) -> str:
-        """The table as a numbered MyST table; errors shown by their ``decade_bound``."""
+        """The table as a numbered MyST table (colon fence, so the caption may hold code);
+        errors are shown by their ``decade_bound``."""
         quantities = list(dict.fromkeys(r.quantity for r in self.rows))
         cases = list(dict.fromkeys(r.case for r in self.rows))
-        lines = [f"```{{table}} {caption}", f":name: {label}", "",
+        lines = [f":::{{table}} {caption}", f":name: {label}", "",
                  "| case | " + " | ".join(quantities) + " | required | met |",
                  "|---" * (len(quantities) + 3) + "|"]
         for case in cases:
@@ -114,7 +115,7 @@ class ErrorTable:
             met = ("yes" if all(r.passed for r in rows.values()) else "**no**") \
                 if tolerances else "—"
             lines.append(f"| {case} | " + " | ".join(cells) + f" | {required} | {met} |")
-        return "\n".join([*lines, "```"])
+        return "\n".join([*lines, ":::"])
 
     def columns(self) -> dict[str, list]:
         """Columns for ``lib.figures.save_table``: case, quantity, max error, tolerance."""
