@@ -101,7 +101,7 @@ def discrepancies(chapter: str, folder: Path, entries: Iterable[Entry]) -> tuple
 def _reference(entry: Entry) -> str:
     if not entry.produced:
         return f"`{entry.id}`"
-    return f"{{numref}}`{entry.id}` (`{entry.id}`)"
+    return f"{{numref}}`{entry.id}`"
 
 
 def _cell(text: str) -> str:
@@ -109,20 +109,25 @@ def _cell(text: str) -> str:
 
 
 def markdown(entries: list[Entry] | None = None) -> str:
-    """The ledger: one table per chapter, one row per figure or table."""
+    """The ledger: per chapter, a table of its items, then the check and notes of each."""
     entries = load() if entries is None else entries
     info = sources()
     parts = []
     for chapter in chapters.names():
         rows = [e for e in entries if e.chapter == chapter]
         meta = info[chapter]
-        parts.append(f"## {meta['title']}\n\nSource {{cite:p}}`{meta['source']}`; "
-                     f"specification {meta['spec']}; chapter {{doc}}`/book/{chapter}`.\n")
-        parts.append("| item of the source | our id | status | tags | check | notes |")
-        parts.append("|---|---|---|---|---|---|")
+        parts += [f"## {meta['title']}", "",
+                  f"Source {{cite:p}}`{meta['source']}`; specification {meta['spec']}; "
+                  f"chapter {{doc}}`/book/{chapter}`.", "",
+                  "| our figure | item of the source | status | tags |",
+                  "|---|---|---|---|"]
         for e in rows:
             tags = " ".join(f"[{t}]" for t in e.tags) or "—"
-            parts.append(f"| {_cell(e.original) or '— (our addition)'} | {_reference(e)} "
-                         f"| {e.status} | {tags} | {_cell(e.check)} | {_cell(e.notes) or '—'} |")
+            parts.append(f"| {_reference(e)} | {_cell(e.original) or '— (our addition)'} "
+                         f"| {e.status} | {tags} |")
+        parts.append("")
+        for e in rows:
+            notes = f" *Notes:* {_cell(e.notes)}" if e.notes else ""
+            parts.append(f"- `{e.id}` — *check:* {_cell(e.check)}.{notes}")
         parts.append("")
     return "\n".join(parts)
