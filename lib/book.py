@@ -23,8 +23,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tqdm import tqdm
-
 from lib import chapters, ledger, notebooks
 from lib.figures import ROOT, package_versions
 
@@ -61,13 +59,15 @@ def _is_current(chapter: str) -> bool:
 
 
 def execute_stale() -> list[str]:
-    """Execute the chapters whose cache key changed; return their names."""
+    """Execute the chapters whose cache key changed (a tqdm bar over the cells of each when
+    run in a terminal); return their names."""
     stale = [c for c in chapters.names() if not _is_current(c)]
-    for chapter in tqdm(stale, desc="executing chapters", unit="chapter",
-                        disable=not stale or not sys.stderr.isatty()):
+    for chapter in stale:
+        print(f"executing {chapter} (new, or its source or lib/ changed)", flush=True)
         key = cache_key(chapter)
         shutil.rmtree(FIGURES / chapter, ignore_errors=True)
-        run = notebooks.run_chapter(chapter, EXECUTED / f"{chapter}.ipynb", FIGURES / chapter)
+        run = notebooks.run_chapter(chapter, EXECUTED / f"{chapter}.ipynb", FIGURES / chapter,
+                                    progress=sys.stderr.isatty())
         _record_path(chapter).write_text(json.dumps(
             {"key": key, "seconds": round(run.seconds, 2), "parameters": run.parameters},
             indent=2) + "\n")

@@ -1,0 +1,48 @@
+"""lib.validation: every check names the parameter it rejects."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from lib import validation
+
+
+@pytest.mark.parametrize(
+    ("check", "value", "message"),
+    [
+        (validation.positive, 0.0, "^x must be > 0"),
+        (validation.positive, np.inf, "^x must be finite"),
+        (validation.positive, "1", "^x must be a real number"),
+        (validation.positive, True, "^x must be a real number"),
+        (validation.nonnegative, -1e-300, "^x must be >= 0"),
+        (validation.finite, np.nan, "^x must be a number"),
+    ],
+)
+def test_scalar_checks(check, value, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check("x", value)
+
+
+def test_accepted_values_come_back_as_floats() -> None:
+    assert validation.positive("x", 2) == 2.0 and isinstance(validation.positive("x", 2), float)
+    assert validation.positive("M", np.inf, allow_inf=True) == np.inf
+    assert validation.nonnegative("x", 0) == 0.0
+    assert validation.integer("n", np.int64(3), minimum=1) == 3
+
+
+def test_integer_and_sequence_checks() -> None:
+    with pytest.raises(ValueError, match=r"^n must be an integer"):
+        validation.integer("n", 3.0, minimum=1)
+    with pytest.raises(ValueError, match=r"^n must be >= 2"):
+        validation.integer("n", 1, minimum=2)
+    with pytest.raises(ValueError, match=r"^v\[2\] must be > 0"):
+        validation.sequence("v", [1.0, 2.0, -3.0], validation.positive)
+    with pytest.raises(ValueError, match=r"^v must be a list"):
+        validation.sequence("v", "123", validation.positive)
+
+
+def test_times_must_lie_in_the_horizon() -> None:
+    assert validation.times([0.0, 1.0], 1.0).dtype == float
+    with pytest.raises(ValueError, match=r"^t must lie in \[0, T\]"):
+        validation.times([0.0, 1.5], 1.0)
