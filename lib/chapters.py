@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import jupytext
@@ -79,18 +79,26 @@ def default_parameters(chapter: str) -> dict:
     return defaults
 
 
+def unknown_parameters(chapter: str, names: Iterable[str]) -> str | None:
+    """A message listing the valid parameters if any of ``names`` is not one; else None."""
+    defaults = default_parameters(chapter)
+    unknown = sorted(set(names) - set(defaults))
+    if not unknown:
+        return None
+    return (f"unknown parameter(s) {', '.join(unknown)} for chapter {chapter!r}; "
+            f"valid parameters: {', '.join(defaults)}")
+
+
 def validate(chapter: str, overrides: Mapping[str, object]) -> dict:
     """Check parameter names and values for a chapter; return the full normalised set.
 
     Unknown names raise ``ValueError`` listing the valid ones; out-of-domain values raise
     ``ValueError`` naming the parameter.
     """
-    defaults = default_parameters(chapter)
-    unknown = sorted(set(overrides) - set(defaults))
-    if unknown:
-        raise ValueError(f"unknown parameter(s) {', '.join(unknown)} for chapter {chapter!r}; "
-                         f"valid parameters: {', '.join(defaults)}")
-    return VALIDATORS[chapter](**{**defaults, **overrides})
+    message = unknown_parameters(chapter, overrides)
+    if message:
+        raise ValueError(message)
+    return VALIDATORS[chapter](**{**default_parameters(chapter), **overrides})
 
 
 def validator_parameters(chapter: str) -> list[str]:

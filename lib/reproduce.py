@@ -43,12 +43,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.chapter not in chapters.names():
         parser.error(f"unknown chapter {args.chapter!r}; valid chapters: "
                      f"{', '.join(chapters.names())}")
-    defaults = chapters.default_parameters(args.chapter)
     overrides = {name: _literal(value) for name, value in args.parameter}
-    unknown = sorted(set(overrides) - set(defaults))
-    if unknown:
-        parser.error(f"unknown parameter(s) {', '.join(unknown)} for chapter {args.chapter!r}; "
-                     f"valid parameters: {', '.join(defaults)}")
+    message = chapters.unknown_parameters(args.chapter, overrides)
+    if message:
+        parser.error(message)
     try:
         chapters.validate(args.chapter, overrides)
     except ValueError as error:
