@@ -42,7 +42,25 @@ def almgren_chriss(*, Q: float, T: float, theta: float, k_values: list[float],
     }
 
 
-VALIDATORS: dict[str, Callable[..., dict]] = {"almgren_chriss": almgren_chriss}
+def position_building(*, kappa: float, lam: float, n_points: int, seed: int) -> dict:
+    """Parameters of ``book/position_building.md`` (source 002, spec-002).
+
+    kappa permanent impact of the single-(kappa, lam) figures (> 0); lam B's size relative to
+    A (> 0); n_points samples per curve (>= 11); seed of the random Nash-gap perturbations
+    (>= 0).
+    """
+    return {
+        "kappa": validation.positive("kappa", kappa),
+        "lam": validation.positive("lam", lam),
+        "n_points": validation.integer("n_points", n_points, minimum=11),
+        "seed": validation.integer("seed", seed, minimum=0),
+    }
+
+
+VALIDATORS: dict[str, Callable[..., dict]] = {
+    "almgren_chriss": almgren_chriss,
+    "position_building": position_building,
+}
 
 
 def names() -> list[str]:

@@ -158,6 +158,13 @@ def save_figure(fig: plt.Figure, figure_id: str, data: Mapping[str, object], *,
     _write_provenance(figure_id, "figure", [png, svg, csv_path], parameters)
 
 
+def numbered_table(markdown: str, *, label: str, caption: str) -> str:
+    """Wrap a Markdown table in a numbered MyST table labelled ``label`` (colon fence, so the
+    caption may hold code)."""
+    chapter_of(label)
+    return f":::{{table}} {caption}\n:name: {label}\n\n{markdown}\n:::"
+
+
 def save_table(table_id: str, data: Mapping[str, object], *,
                parameters: Mapping[str, object]) -> None:
     """Write a table as ``<table_id>.csv`` with its ``.json`` provenance (see ``save_figure``)."""

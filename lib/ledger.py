@@ -99,9 +99,12 @@ def discrepancies(chapter: str, folder: Path, entries: Iterable[Entry]) -> tuple
 
 
 def _reference(entry: Entry) -> str:
+    """Figures by their number; tables (some unnumbered) by their id."""
     if not entry.produced:
         return f"`{entry.id}`"
-    return f"{{numref}}`{entry.id}`"
+    if entry.kind == "figure":
+        return f"{{numref}}`{entry.id}`"
+    return f"{{ref}}`{entry.id} <{entry.id}>`"
 
 
 def _cell(text: str) -> str:

@@ -65,10 +65,12 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
 
 
 def strip_for_golden(path: Path) -> None:
-    """Remove image outputs and run-dependent metadata (timings) from an executed notebook."""
+    """Remove image outputs and run-dependent metadata (timings, random cell ids) from an
+    executed notebook."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
-    for cell in nb.cells:
+    for index, cell in enumerate(nb.cells):
+        cell.id = f"cell-{index}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", []):

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import sympy as sp
 
+from lib.figures import numbered_table
+
 
 def verify_zero(label: str, residual: sp.Expr) -> None:
     """Simplify ``residual``, print ``label: <result>``, and assert the result is 0.
@@ -97,12 +99,11 @@ class ErrorTable:
         return row
 
     def markdown(self, *, label: str, caption: str) -> str:
-        """The table as a numbered MyST table (colon fence, so the caption may hold code);
-        errors are shown by their ``decade_bound``."""
+        """The table as a numbered MyST table (``lib.figures.numbered_table``); errors are shown
+        by their ``decade_bound``."""
         quantities = list(dict.fromkeys(r.quantity for r in self.rows))
         cases = list(dict.fromkeys(r.case for r in self.rows))
-        lines = [f":::{{table}} {caption}", f":name: {label}", "",
-                 "| case | " + " | ".join(quantities) + " | required | met |",
+        lines = ["| case | " + " | ".join(quantities) + " | required | met |",
                  "|---" * (len(quantities) + 3) + "|"]
         for case in cases:
             rows = {r.quantity: r for r in self.rows if r.case == case}
@@ -115,7 +116,7 @@ class ErrorTable:
             met = ("yes" if all(r.passed for r in rows.values()) else "**no**") \
                 if tolerances else "—"
             lines.append(f"| {case} | " + " | ".join(cells) + f" | {required} | {met} |")
-        return "\n".join([*lines, ":::"])
+        return numbered_table("\n".join(lines), label=label, caption=caption)
 
     def columns(self) -> dict[str, list]:
         """Columns for ``lib.figures.save_table``: case, quantity, max error, tolerance."""

@@ -26,7 +26,7 @@ def test_registered_equals_produced(chapter: str, executed) -> None:
 
 
 def test_every_figure_has_all_its_files(executed) -> None:
-    for entry in ledger.load():
+    for entry in (e for e in ledger.load() if e.produced):
         folder = executed[entry.chapter]
         suffixes = (".png", ".svg", ".csv", ".json") if entry.kind == "figure" else (".csv",
                                                                                       ".json")

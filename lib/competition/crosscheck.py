@@ -1,0 +1,319 @@
+"""Numerical cross-checks of the closed forms, independent of them (spec-002 §7.2).
+
+* ``best_response_bvp`` / ``best_response_B_bvp``: the Euler–Lagrange equations E19 / E21
+  solved by collocation (``scipy.integrate.solve_bvp``).
+* ``best_response_discrete``: A's cost E3 minimised directly over ``a = t + sum c_k sin(k pi t)``;
+  E3 is quadratic in ``c``, so the minimiser solves a linear system (the normal equations).
+* ``equilibrium_bvp``: the coupled equilibrium equations E29 by collocation.
+* ``nash_gap``: how much each trader would save by deviating to its (collocation) best response.
+* ``nash_gaps``: the exact Nash gaps E34 at random perturbations of the equilibrium.
+* ``error_table``: every closed form of the chapter against these computations.
+
+Collocation meshes are graded towards both ends (Chebyshev points), where the boundary
+layers of width ``3/kappa`` and ``1/kappa`` sit (spec D16).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.polynomial import legendre
+from scipy.integrate import solve_bvp
+from scipy.linalg import solve
+
+from lib import validation
+from lib.competition.costs import check_model, cost_A, cost_B
+from lib.competition.equilibrium import (
+    equilibrium_cost,
+    equilibrium_strategies,
+    two_trader_equilibrium,
+)
+from lib.competition.inverse import inverse_A, inverse_B
+from lib.competition.responses import br_eager, br_risk_averse, br_risk_neutral
+from lib.competition.risk_aversion import (
+    risk_averse_equilibrium,
+    risk_averse_equilibrium_bvp,
+    risk_averse_equilibrium_mpmath,
+)
+from lib.competition.strategies import Strategy, eager, risk_averse, risk_neutral
+from lib.symbolic import ErrorTable
+
+__all__ = [
+    "best_response_B_bvp",
+    "best_response_bvp",
+    "best_response_discrete",
+    "equilibrium_bvp",
+    "nash_gap",
+]
+
+Array = np.ndarray
+
+_MAX_NODES = 100_000
+
+
+def _chebyshev_mesh(kappa: float) -> Array:
+    """Initial mesh on ``[0, 1]`` clustered at both ends, finer for larger ``kappa``."""
+    n = 64 + 4 * int(np.ceil(kappa))
+    return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / n))
+
+
+def _collocate(rhs: Callable[[Array, Array], Array], jac: Array, dim: int, kappa: float,
+               tol: float) -> Callable[[Array], Array]:
+    """Solve ``y' = rhs(t, y)`` with ``y = (x, x')`` of ``dim`` unknowns, ``x(0) = 0``,
+    ``x(1) = 1``; ``jac`` is the constant Jacobian. Returns the dense solution ``t -> y(t)``."""
+    tol = validation.positive("tol", tol)
+    mesh = _chebyshev_mesh(kappa)
+    guess = np.vstack([np.tile(mesh, (dim, 1)), np.ones((dim, mesh.size))])
+    bc_jac = np.diag(np.repeat([1.0, 0.0], dim)), np.eye(2 * dim, k=-dim)
+    result = solve_bvp(
+        rhs, lambda ya, yb: np.concatenate([ya[:dim], yb[:dim] - 1.0]), mesh, guess,
+        fun_jac=lambda x, _y: np.broadcast_to(jac[:, :, None], (2 * dim, 2 * dim, x.size)),
+        bc_jac=lambda _ya, _yb: bc_jac, tol=tol, bc_tol=tol, max_nodes=_MAX_NODES,
+    )
+    if not result.success:
+        raise RuntimeError(f"solve_bvp did not converge: {result.message}")
+    return result.sol
+
+
+def _respond_bvp(y: Strategy, *, kappa: float, scale: float, tol: float,
+                 name: str) -> Strategy:
+    """Solve ``x'' = -scale (y'' + kappa y')``, ``x(0) = 0``, ``x(1) = 1`` by collocation."""
+
+    def forcing(t: Array) -> Array:
+        _, rate, acc = y.evaluate(t)
+        return -scale * (acc + kappa * rate)
+
+    jac = np.array([[0.0, 1.0], [0.0, 0.0]])
+    sol = _collocate(lambda t, x: np.vstack([x[1], forcing(t)]), jac, 1, kappa, tol)
+
+    def evaluate(t: Array) -> tuple[Array, Array, Array]:
+        value, rate = sol(np.ravel(t)).reshape(2, *np.shape(t))
+        return value, rate, forcing(t)
+
+    return Strategy(evaluate, name)
+
+
+def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
+                      tol: float = 1e-10) -> Strategy:
+    """A's best response to B holding ``lam * b``: E19, ``a'' = -(lam/2)(b'' + kappa b')``,
+    ``a(0) = 0``, ``a(1) = 1``, solved by ``solve_bvp`` at tolerance ``tol``.
+
+    Raises
+    ------
+    RuntimeError if ``solve_bvp`` does not converge.
+    """
+    kappa, lam = check_model(kappa, lam)
+    return _respond_bvp(b, kappa=kappa, scale=lam / 2.0, tol=tol, name=f"BVP_A[{b.name}]")
+
+
+def best_response_B_bvp(a: Strategy, *, kappa: float, lam: float,
+                        tol: float = 1e-10) -> Strategy:
+    """B's best response (its shape) to A holding ``a``: E21,
+    ``b'' = -(a'' + kappa a')/(2 lam)``, by ``solve_bvp``."""
+    kappa, lam = check_model(kappa, lam)
+    return _respond_bvp(a, kappa=kappa, scale=1.0 / (2.0 * lam), tol=tol,
+                        name=f"BVP_B[{a.name}]")
+
+
+def equilibrium_bvp(*, kappa: float, lam: float,
+                    tol: float = 1e-10) -> tuple[Strategy, Strategy]:
+    """``(a, b)`` solving E29 by collocation: ``2a'' + lam b'' + kappa lam b' = 0``,
+    ``a'' + 2 lam b'' + kappa a' = 0``, unit boundary conditions (for comparison with E31;
+    meant for ``kappa <= 25``).
+
+    Raises
+    ------
+    RuntimeError if ``solve_bvp`` does not converge.
+    """
+    kappa, lam = check_model(kappa, lam)
+    mass = np.array([[2.0, lam], [1.0, 2.0 * lam]])           # coefficients of (a'', b'')
+    damping = np.array([[0.0, kappa * lam], [kappa, 0.0]])    # coefficients of (a', b')
+    accel = -np.linalg.solve(mass, damping)                   # (a'', b'') = accel @ (a', b')
+    jac = np.block([[np.zeros((2, 2)), np.eye(2)], [np.zeros((2, 2)), accel]])
+    sol = _collocate(lambda _t, y: jac @ y, jac, 2, kappa, tol)
+
+    def player(i: int) -> Strategy:
+        def evaluate(t: Array) -> tuple[Array, Array, Array]:
+            y = sol(np.ravel(t)).reshape(4, *np.shape(t))
+            return y[i], y[2 + i], accel[i, 0] * y[2] + accel[i, 1] * y[3]
+
+        return Strategy(evaluate, ("a", "b")[i] + "_bvp")
+
+    return player(0), player(1)
+
+
+def _panel_rule(n_modes: int, points: int = 20) -> tuple[Array, Array]:
+    """Gauss–Legendre panels of width at most ``1/(2 n_modes)`` (so each panel sees at most a
+    quarter period of the highest mode), plus panels halving towards both ends (boundary
+    layers of ``b``)."""
+    graded = 0.5 ** np.arange(40, 0, -1)
+    edges = np.unique(np.concatenate([graded, 1.0 - graded,
+                                      np.linspace(0.0, 1.0, 2 * n_modes + 1)]))
+    x, w = legendre.leggauss(points)
+    left, right = edges[:-1, None], edges[1:, None]
+    return ((left + (right - left) * (x + 1.0) / 2.0).ravel(),
+            ((right - left) * w / 2.0).ravel())
+
+
+def best_response_discrete(b: Strategy, *, kappa: float, lam: float,
+                           n_modes: int = 40) -> Strategy:
+    """A's best response by direct minimisation of E3 over ``a = t + sum_k c_k sin(k pi t)``,
+    ``k = 1..n_modes``.
+
+    With ``S_k = sin(k pi t)``, ``D_k = S_k'``, E3 is ``c^T H c + g^T c + const`` with
+    ``H = int D D^T + (kappa/2) int (D S^T + S D^T)`` and
+    ``g = int [2 D + lam D b' + kappa (D (t + lam b) + S)]``; the minimiser solves
+    ``2 H c = -g`` (integrals by Gauss–Legendre). The error in ``a`` decays like
+    ``n_modes^-2`` (the sine series of ``a - t`` converges slowly where ``a'' != 0`` at the
+    ends).
+    """
+    kappa, lam = check_model(kappa, lam)
+    n_modes = validation.integer("n_modes", n_modes, minimum=1)
+    k = np.pi * np.arange(1, n_modes + 1)
+    nodes, weights = _panel_rule(n_modes)
+    sines, cosines = np.sin(np.outer(k, nodes)), k[:, None] * np.cos(np.outer(k, nodes))
+    value, rate, _ = b.evaluate(nodes)
+    cross = (cosines * weights) @ sines.T
+    hessian = (cosines * weights) @ cosines.T + kappa / 2.0 * (cross + cross.T)
+    gradient = (2.0 * cosines + lam * cosines * rate
+                + kappa * (cosines * (nodes + lam * value) + sines)) @ weights
+    c = solve(hessian, -gradient / 2.0, assume_a="sym")
+
+    def evaluate(t: Array) -> tuple[Array, Array, Array]:
+        phase = np.multiply.outer(t, k)
+        return (t + np.sin(phase) @ c, 1.0 + np.cos(phase) @ (k * c),
+                -np.sin(phase) @ (k**2 * c))
+
+    return Strategy(evaluate, f"sine_{n_modes}[{b.name}]")
+
+
+def nash_gap(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> tuple[float, float]:
+    """``(C_A[a; b] - min_a' C_A[a'; b], C_B[a; b] - min_b' C_B[a; b'])``, the best responses
+    by collocation (``best_response_bvp``, ``best_response_B_bvp``).
+
+    Both are ``>= 0`` and vanish exactly at a Nash equilibrium; by E5a they equal
+    ``int (a' - a*')^2`` and ``lam^2 int (b' - b*')^2``.
+    """
+    kappa, lam = check_model(kappa, lam)
+    a_star = best_response_bvp(b, kappa=kappa, lam=lam)
+    b_star = best_response_B_bvp(a, kappa=kappa, lam=lam)
+    gap_a = cost_A(a, b, kappa=kappa, lam=lam).total - cost_A(a_star, b, kappa=kappa,
+                                                               lam=lam).total
+    gap_b = cost_B(a, b, kappa=kappa, lam=lam).total - cost_B(a, b_star, kappa=kappa,
+                                                               lam=lam).total
+    return gap_a, gap_b
+
+
+@dataclass(frozen=True)
+class NashGaps:
+    """Gaps ``C_A[a; b_lam] - C_A[a_lam; b_lam]`` and ``C_B[a_lam; b] - C_B[a_lam; b_lam]`` at
+    random perturbations, and the largest relative difference from the closed forms
+    ``int (a' - a_lam')^2`` and ``lam^2 int (b' - b_lam')^2`` (E34, E5a)."""
+
+    gap_a: Array
+    gap_b: Array
+    max_relative_error: float
+
+
+def _sine_perturbation(base: Strategy, coefficients: Array) -> Strategy:
+    k = np.arange(1, len(coefficients) + 1) * np.pi
+
+    def evaluate(t: Array) -> tuple[Array, Array, Array]:
+        value, rate, acc = base.evaluate(t)
+        phase = np.multiply.outer(t, k)
+        return (value + np.sin(phase) @ coefficients, rate + np.cos(phase) @ (k * coefficients),
+                acc - np.sin(phase) @ (k * k * coefficients))
+
+    return Strategy(evaluate, f"{base.name} + sines")
+
+
+def nash_gaps(*, kappa: float, lam: float, seed: int, samples: int = 20,
+              modes: int = 6) -> NashGaps:
+    """Perturb each equilibrium strategy by ``sum_k c_k sin(k pi t)`` with ``c_k`` drawn from
+    ``numpy.random.default_rng(seed)`` (standard normal over ``k``) and measure the gaps."""
+    kappa, lam = check_model(kappa, lam)
+    samples = validation.integer("samples", samples, minimum=1)
+    rng = np.random.default_rng(validation.integer("seed", seed, minimum=0))
+    a_eq, b_eq = equilibrium_strategies(kappa=kappa, lam=lam)
+    model = {"kappa": kappa, "lam": lam}
+    base_a, base_b = cost_A(a_eq, b_eq, **model).total, cost_B(a_eq, b_eq, **model).total
+    gap_a, gap_b, errors = [], [], []
+    for _ in range(samples):
+        c = rng.standard_normal(modes) / np.arange(1, modes + 1)
+        a, b = _sine_perturbation(a_eq, c), _sine_perturbation(b_eq, c)
+        gap_a.append(cost_A(a, b_eq, **model).total - base_a)
+        gap_b.append(cost_B(a_eq, b, **model).total - base_b)
+        k = np.arange(1, modes + 1) * np.pi
+        exact = 0.5 * float(np.sum((k * c) ** 2))  # int (sum_k c_k k pi cos k pi t)^2
+        errors += [abs(gap_a[-1] / exact - 1.0), abs(gap_b[-1] / (lam * lam * exact) - 1.0)]
+    return NashGaps(np.array(gap_a), np.array(gap_b), max(errors))
+
+
+def error_table() -> ErrorTable:
+    """Every closed form of the chapter against an independent computation (spec §7.2):
+    largest absolute error on a grid of ``t`` (relative for costs). Rows with a tolerance are
+    required; the sine-basis minimisation is shown for its truncation error. The 50-digit
+    references use a 15-point grid that samples the boundary layers."""
+    t = np.linspace(0.0, 1.0, 101)
+    t_layers = np.array([0.0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97, 0.99,
+                         0.997, 0.999, 1.0])
+    table = ErrorTable()
+
+    def add(case: str, closed: Array, numeric: Array, tolerance: float | None,
+            *, relative: bool = False) -> None:
+        table.add(case, "max error", np.concatenate(closed), np.concatenate(numeric),
+                  scale=None if relative else 1.0, tolerance=tolerance)
+
+    responses = {
+        "E22 (sigma = 3, kappa = 1, lam = 5)": (br_risk_averse(3.0, kappa=1.0, lam=5.0),
+                                                risk_averse(3.0), 1.0, 5.0),
+        "E23 (kappa = lam = 10)": (br_risk_neutral(kappa=10.0, lam=10.0), risk_neutral(),
+                                   10.0, 10.0),
+        "E24 (sigma = 10, kappa = 0.1, lam = 20)": (br_eager(10.0, kappa=0.1, lam=20.0),
+                                                    eager(10.0), 0.1, 20.0),
+    }
+    a_55, b_55 = equilibrium_strategies(kappa=5.0, lam=5.0)
+    responses["E20 to b_lam (kappa = lam = 5)"] = (a_55, b_55, 5.0, 5.0)
+    for case, (closed, b, kappa, lam) in responses.items():
+        add(f"{case} vs solve_bvp", [closed(t)],
+            [best_response_bvp(b, kappa=kappa, lam=lam)(t)], 1e-8)
+    for case, (closed, b, kappa, lam) in responses.items():
+        add(f"{case} vs sine basis, 40 modes", [closed(t)],
+            [best_response_discrete(b, kappa=kappa, lam=lam)(t)], None)
+    for kappa, lam in ((1.0, 5.0), (5.0, 5.0), (1.0, 1.0), (25.0, 5.0)):
+        a, b = equilibrium_strategies(kappa=kappa, lam=lam)
+        a_bvp, b_bvp = equilibrium_bvp(kappa=kappa, lam=lam)
+        add(f"E31 (kappa = {kappa:g}, lam = {lam:g}) vs solve_bvp", [a(t), b(t)],
+            [a_bvp(t), b_bvp(t)], 1e-8)
+    for kappa in (0.1, 1.0, 25.0, 100.0):
+        for weight in (None, 1.0):
+            a, b = equilibrium_strategies(kappa=kappa, lam=5.0)
+            closed = equilibrium_cost(kappa=kappa, lam=5.0, weight=weight)
+            quad = cost_A(a, b, kappa=kappa, lam=5.0, weight=weight)
+            name = "lam" if weight is None else "1"
+            add(f"E35 (kappa = {kappa:g}, lam = 5, weight {name}) vs quadrature, relative",
+                [[closed.temp, closed.perm]], [[quad.temp, quad.perm]], 1e-10, relative=True)
+    for kappa in (1.0, 25.0):
+        a, b = equilibrium_strategies(kappa=kappa, lam=5.0)
+        add(f"E26, E27 (kappa = {kappa:g}, lam = 5) vs phi_kappa, a_lam",
+            [eager(kappa)(t), a(t)], [inverse_A(risk_neutral(), kappa=kappa, lam=5.0)(t),
+                                     inverse_B(b, kappa=kappa, lam=5.0)(t)], 1e-10)
+    risk = {"kappa = 5, lam = 5, vol = 0.5, xi = (10, 10)": (5.0, 5.0, 0.5, 10.0, 10.0),
+            "kappa = 300, lam = 5, vol = 1, xi = (1, 1)": (300.0, 5.0, 1.0, 1.0, 1.0),
+            "kappa = 14, lam = 5, vol = 2.6, xi = (95, 140)": (14.0, 5.0, 2.6, 95.0, 140.0),
+            "kappa = 5, lam = 5, vol = 1, xi = (1e4, 1e4)": (5.0, 5.0, 1.0, 1e4, 1e4)}
+    for case, (kappa, lam, vol, xi_a, xi_b) in risk.items():
+        model = {"kappa": kappa, "lam": lam, "vol": vol, "xi_a": xi_a, "xi_b": xi_b}
+        add(f"E51 ({case}) vs mpmath, 50 digits",
+            risk_averse_equilibrium_mpmath(t_layers, **model),
+            risk_averse_equilibrium(t_layers, **model), 1e-10)
+        add(f"E51 ({case}) vs solve_bvp", risk_averse_equilibrium_bvp(t, **model, tol=1e-9),
+            risk_averse_equilibrium(t, **model), 1e-8)
+    for kappa, lam in ((1.0, 5.0), (100.0, 25.0)):
+        add(f"E51 at vol = 0 (kappa = {kappa:g}, lam = {lam:g}) vs E31",
+            two_trader_equilibrium(t, kappa=kappa, lam=lam),
+            risk_averse_equilibrium(t, kappa=kappa, lam=lam, vol=0.0, xi_a=1.0, xi_b=1.0),
+            1e-10)
+    return table

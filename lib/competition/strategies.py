@@ -1,0 +1,141 @@
+"""Trading strategies on [0, 1] and their canonical families (spec-002 §2.2).
+
+A ``Strategy`` knows its value, rate and acceleration, so that costs and Euler–Lagrange
+residuals never need finite differences. Strategies add and scale like functions.
+Exponential shapes are written with ``expm1`` and ``exp`` of non-positive arguments, so
+they stay finite and accurate for rates ``|r|`` up to about 700.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import validation
+
+Array = np.ndarray
+Evaluator = Callable[[Array], tuple[Array, Array, Array]]
+
+
+def unit_times(t: object) -> Array:
+    """``t`` as a float array after checking every entry is finite and in ``[0, 1]``."""
+    return validation.times(t, 1.0)
+
+
+@dataclass(frozen=True)
+class Strategy:
+    """A strategy ``x(t)`` on ``[0, 1]`` with its rate ``x'(t)`` and acceleration ``x''(t)``.
+
+    ``evaluate(t)`` returns the three arrays; calling the strategy returns the value.
+    """
+
+    evaluate: Evaluator
+    name: str = "strategy"
+
+    def __call__(self, t: object) -> Array:
+        return self.evaluate(unit_times(t))[0]
+
+    def rate(self, t: object) -> Array:
+        return self.evaluate(unit_times(t))[1]
+
+    def acceleration(self, t: object) -> Array:
+        return self.evaluate(unit_times(t))[2]
+
+    def __add__(self, other: Strategy) -> Strategy:
+        return combine([(1.0, self), (1.0, other)], name=f"{self.name} + {other.name}")
+
+    def __sub__(self, other: Strategy) -> Strategy:
+        return combine([(1.0, self), (-1.0, other)], name=f"{self.name} - {other.name}")
+
+    def __rmul__(self, scale: float) -> Strategy:
+        return combine([(float(scale), self)], name=f"{scale:g} {self.name}")
+
+
+def combine(terms: list[tuple[float, Strategy]], *, name: str = "combination") -> Strategy:
+    """The strategy ``sum_i c_i s_i`` for ``terms = [(c_i, s_i), ...]``."""
+
+    def evaluate(t: Array) -> tuple[Array, Array, Array]:
+        parts = [(c, s.evaluate(t)) for c, s in terms]
+        return tuple(sum(c * p[i] for c, p in parts) for i in range(3))  # type: ignore[return-value]
+
+    return Strategy(evaluate, name)
+
+
+def risk_neutral() -> Strategy:
+    """``a(t) = t``: constant-rate buying (the shape with ``a'' = 0``)."""
+    return Strategy(lambda t: (t, np.ones_like(t), np.zeros_like(t)), "t")
+
+
+def exp_shape(r: float) -> Strategy:
+    """``phi_r(t) = (1 - e^{-r t}) / (1 - e^{-r})``; ``r > 0`` eager, ``r < 0`` back-loaded.
+
+    ``phi_{-r}`` is ``psi_r(t) = (e^{r t} - 1) / (e^r - 1)``; ``phi_0`` is ``t``.
+    """
+    r = validation.finite("r", r)
+    if r == 0.0:
+        return risk_neutral()
+    s = abs(r)
+    norm = -np.expm1(-s)  # 1 - e^{-|r|}
+
+    if r > 0:
+        def evaluate(t: Array) -> tuple[Array, Array, Array]:
+            rate = s * np.exp(-s * t) / norm
+            return -np.expm1(-s * t) / norm, rate, -s * rate
+    else:
+        def evaluate(t: Array) -> tuple[Array, Array, Array]:
+            rate = s * np.exp(s * (t - 1.0)) / norm
+            return np.exp(s * (t - 1.0)) * -np.expm1(-s * t) / norm, rate, s * rate
+
+    return Strategy(evaluate, f"phi_{r:g}")
+
+
+def eager(sigma: float) -> Strategy:
+    """The canonical eager shape ``phi_sigma``, ``sigma > 0`` (front-loaded, ``a'' < 0``)."""
+    return exp_shape(validation.positive("sigma", sigma))
+
+
+def back_loaded(r: float) -> Strategy:
+    """``psi_r(t) = (e^{r t} - 1) / (e^r - 1) = phi_{-r}(t)``, ``r > 0``."""
+    return exp_shape(-validation.positive("r", r))
+
+
+def risk_averse(sigma: float) -> Strategy:
+    """``r_sigma(t) = sinh(sigma t) / sinh(sigma)`` (E7), ``sigma > 0`` (back-loaded, convex)."""
+    s = validation.positive("sigma", sigma)
+    norm = -np.expm1(-2.0 * s)  # 1 - e^{-2 sigma}
+
+    def evaluate(t: Array) -> tuple[Array, Array, Array]:
+        grow = np.exp(s * (t - 1.0)) / norm
+        value = grow * -np.expm1(-2.0 * s * t)
+        return value, s * grow * (1.0 + np.exp(-2.0 * s * t)), s * s * value
+
+    return Strategy(evaluate, f"r_{s:g}")
+
+
+def parabolic(c: float) -> Strategy:
+    """``a(t) = t + c t (1 - t)`` (§5.1): eager for ``c > 0``, risk-averse for ``c < 0``."""
+    c = validation.finite("c", c)
+    return Strategy(lambda t: (t + c * t * (1.0 - t), 1.0 + c * (1.0 - 2.0 * t),
+                               np.full_like(t, -2.0 * c)), f"t + {c:g} t(1-t)")
+
+
+def mixture(w: float, first: Strategy, second: Strategy) -> Strategy:
+    """``w first + (1 - w) second``: a unit strategy when both are."""
+    w = validation.finite("w", w)
+    return combine([(w, first), (1.0 - w, second)], name=f"{w:g} {first.name} + ...")
+
+
+def classify(strategy: Strategy, *, tol: float = 1e-10, n: int = 401) -> str:
+    """Shape of a strategy by the sign of ``a''``: ``"risk-neutral"`` (0), ``"risk-averse"``
+    (> 0), ``"eager"`` (< 0) or ``"mixed"``."""
+    acc = strategy.acceleration(np.linspace(0.0, 1.0, n))
+    scale = max(1.0, float(np.max(np.abs(acc))))
+    if np.all(np.abs(acc) <= tol * scale):
+        return "risk-neutral"
+    if np.all(acc >= -tol * scale):
+        return "risk-averse"
+    if np.all(acc <= tol * scale):
+        return "eager"
+    return "mixed"

@@ -1,0 +1,234 @@
+"""Strategy selection under uncertainty (spec-002 §3.8, E41–E43; §4 Table 3, R4, R6b, D3, D5).
+
+§11: A does not know whether B plays the two-trader equilibrium ``b_lam`` or the
+``lam``-scaled symmetric n-trader strategy ``b_n``; A's cost for each of its two replies is a
+random variable with two equally likely values (E41–E42). §12: with ``lam`` log-normal, the
+mean and spread of A's equilibrium cost (E43; the paper leaves them uncomputed).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import integrate as sp_integrate
+
+from lib import validation
+from lib.competition.costs import check_model, cost_A
+from lib.competition.equilibrium import (
+    equilibrium_cost,
+    equilibrium_strategies,
+    n_trader_strategy,
+)
+from lib.competition.quadrature import integrate
+from lib.competition.responses import best_response_strategy
+
+Array = np.ndarray
+
+PAPER_TABLE3 = {
+    "costs": ((600.0, 658.1), (518.1, 460.2)),  # rows b_lam, b_n; columns a_lam, a_n
+    "means": (559.1, 559.2),
+    "stds": (57.9, 139.8),
+    "text_cost_a_lam_b_n": 518.2,  # the same cell as quoted in the text of §11
+}
+"""The paper's Table 3 as printed (one decimal): A's cost, column means and stds."""
+
+_PRINTED_HALF_UNIT = 0.05  # every number of Table 3 is printed with one decimal
+
+
+@dataclass(frozen=True)
+class SelectionMatrix:
+    """A's cost ``costs[i, j] = C_A[a_j; b_i]`` (E3, weight ``lam``) with rows
+    ``b in (b_lam, b_n)`` and columns ``a in (a_lam, a_n)`` (the layout of Table 3), and its
+    column statistics (B's two choices equally likely)."""
+
+    kappa: float
+    lam: float
+    n: float
+    costs: Array
+    means: Array
+    stds: Array
+    penalty: float
+
+    @property
+    def deltas(self) -> Array:
+        """``Delta(a) = M(a, b_n) - M(a, b_lam)`` for ``a = a_lam, a_n`` (E42)."""
+        return self.costs[1] - self.costs[0]
+
+    def identities(self) -> dict[str, float]:
+        """Residuals of the identities E42 (all zero up to rounding): the two penalties for not
+        best-responding both equal ``D``; equal column means; ``Delta(a_n) = Delta(a_lam) - 2D``;
+        ``std = |Delta| / sqrt(2)``."""
+        (m_ll, m_nl), (m_ln, m_nn) = self.costs
+        d = self.penalty
+        residuals = {
+            "penalty against b_lam": (m_nl - m_ll) - d,
+            "penalty against b_n": (m_ln - m_nn) - d,
+            "column means": self.means[1] - self.means[0],
+            "Delta(a_n) - Delta(a_lam) + 2D": self.deltas[1] - self.deltas[0] + 2.0 * d,
+            "std - |Delta|/sqrt2": np.max(np.abs(self.stds - np.abs(self.deltas) / math.sqrt(2.0))),
+        }
+        return {name: float(value) for name, value in residuals.items()}
+
+
+def selection_strategies(*, kappa: float, lam: float, n: float | None = None) -> dict:
+    """The four strategies of §11 (E41): ``a_lam``, ``b_lam`` (E31), ``b_n = phi_{rho_n}``
+    (E39, scaled by ``lam`` by B) and ``a_n = BR_A[b_n]`` (E20); ``n`` defaults to ``lam + 1``."""
+    kappa, lam = check_model(kappa, lam)
+    n = lam + 1.0 if n is None else n
+    a_lam, b_lam = equilibrium_strategies(kappa=kappa, lam=lam)
+    b_n = n_trader_strategy(kappa=kappa, n=n)
+    return {"a_lam": a_lam, "b_lam": b_lam, "b_n": b_n,
+            "a_n": best_response_strategy(b_n, kappa=kappa, lam=lam)}
+
+
+def selection_matrix(*, kappa: float, lam: float, n: float | None = None) -> SelectionMatrix:
+    """The 2x2 cost matrix of §11 (E41–E42).
+
+    ``b_lam``, ``a_lam``: the two-trader equilibrium (E31). ``b_n``: the symmetric n-trader
+    strategy ``phi_{rho_n}`` (E39), which B scales by ``lam``; ``a_n = BR_A[b_n]`` (E20, equal to
+    the E24 form). ``n`` defaults to ``lam + 1`` [INF, D5]. Costs are E3 with weight ``lam``;
+    column stds are sample stds (ddof=1); ``penalty`` is ``D = int (a_n' - a_lam')^2``.
+    """
+    kappa, lam = check_model(kappa, lam)
+    n = lam + 1.0 if n is None else n
+    pair = selection_strategies(kappa=kappa, lam=lam, n=n)
+    a_lam, b_lam, a_n, b_n = (pair[name] for name in ("a_lam", "b_lam", "a_n", "b_n"))
+    model = {"kappa": kappa, "lam": lam}
+    costs = np.array([[cost_A(a, b, **model).total for a in (a_lam, a_n)] for b in (b_lam, b_n)])
+    penalty = integrate(lambda t: (a_n.evaluate(t)[1] - a_lam.evaluate(t)[1]) ** 2)
+    return SelectionMatrix(kappa, lam, float(n), costs, costs.mean(axis=0),
+                           costs.std(axis=0, ddof=1), penalty)
+
+
+@dataclass(frozen=True)
+class PrintedCheck:
+    """Whether printed numbers satisfy ``lhs = rhs`` (or ``lhs > rhs`` for a sign) within what
+    their rounding allows (``tolerance``)."""
+
+    name: str
+    lhs: float
+    rhs: float
+    tolerance: float
+    holds: bool
+
+
+def paper_table3_checks(table: dict = PAPER_TABLE3) -> list[PrintedCheck]:
+    """Which structural facts of E42 the paper's Table 3 satisfies (spec R4, D3).
+
+    Each cell is known to ``+-0.05``; a check holds if some unrounded values consistent with the
+    print satisfy it. The last check is the sign found in every reconstruction,
+    ``Delta(a_lam) > 0`` (A pays more when B front-loads with ``b_n``); the paper has it < 0.
+    With ``D`` the mean of the two penalties, ``Delta(a_n) = Delta(a_lam) - 2D`` is implied by
+    the cells.
+    """
+    h = _PRINTED_HALF_UNIT
+    (m_ll, m_nl), (m_ln, m_nn) = table["costs"]
+    penalties = (m_nl - m_ll, m_ln - m_nn)
+    d = sum(penalties) / 2.0
+    deltas = (m_ln - m_ll, m_nn - m_nl)
+    root2 = math.sqrt(2.0)
+
+    def check(name: str, lhs: float, rhs: float, tolerance: float) -> PrintedCheck:
+        return PrintedCheck(name, lhs, rhs, tolerance, abs(lhs - rhs) <= tolerance + 1e-9)
+
+    checks = [
+        check("equal penalties M(a_n,b_lam)-M(a_lam,b_lam) = M(a_lam,b_n)-M(a_n,b_n)",
+              penalties[0], penalties[1], 4 * h),
+        check("equal column means", (m_ll + m_ln) / 2.0, (m_nl + m_nn) / 2.0, 2 * h),
+        check("Delta(a_n) = Delta(a_lam) - 2D", deltas[1], deltas[0] - 2.0 * d, 4 * h),
+    ]
+    for j, column in enumerate(("a_lam", "a_n")):
+        cells = (table["costs"][0][j], table["costs"][1][j])
+        checks.append(check(f"printed mean of {column} = mean of its cells",
+                            table["means"][j], sum(cells) / 2.0, 2 * h))
+        checks.append(check(f"printed std of {column} = |Delta({column})|/sqrt(2) (ddof=1)",
+                            table["stds"][j], abs(deltas[j]) / root2, h + 2 * h / root2))
+    checks.append(PrintedCheck("Delta(a_lam) > 0 (sign in every reconstruction)",
+                               deltas[0], 0.0, 2 * h, deltas[0] > -2 * h))
+    return checks
+
+
+def lognormal_expected_cost(*, kappa: float, m: float, s: float) -> tuple[float, float]:
+    """Mean and standard deviation of A's equilibrium cost ``C(lam)`` (E35, weight ``lam``) when
+    ``lam`` is log-normal with parameters ``m``, ``s`` (E43).
+
+    With ``lam = exp(m + s z)`` and ``z`` standard normal, both moments are integrals over ``z``
+    against the normal density (``scipy.integrate.quad`` on the real line); the variance is
+    taken as ``E[(C - E C)^2]``.
+    """
+    kappa = validation.positive("kappa", kappa)
+    m, s = validation.finite("m", m), validation.positive("s", s)
+
+    def moment(f) -> float:
+        def integrand(z: float) -> float:
+            density = math.exp(-0.5 * z * z) / math.sqrt(2.0 * math.pi)
+            if density == 0.0:  # also keeps exp(m + s z) finite and > 0
+                return 0.0
+            return f(equilibrium_cost(kappa=kappa, lam=math.exp(m + s * z)).total) * density
+
+        value, _ = sp_integrate.quad(integrand, -np.inf, np.inf, epsabs=0.0, epsrel=1e-12,
+                                     limit=200)
+        return value
+
+    mean = moment(lambda c: c)
+    return mean, math.sqrt(moment(lambda c: (c - mean) ** 2))
+
+
+def format_table3(*, kappas: tuple[float, ...], lam: float, n: float) -> str:
+    """Markdown: the paper's Table 3 beside our reconstruction at each ``kappa``."""
+    matrices = [selection_matrix(kappa=k, lam=lam, n=n) for k in kappas]
+    paper = PAPER_TABLE3
+    names = ("M(a_lam, b_lam)", "M(a_n, b_lam)", "M(a_lam, b_n)", "M(a_n, b_n)")
+    head = " | ".join(f"ours, κ = {k:g}" for k in kappas)
+    lines = [f"| | paper | {head} |", "|---|---:|" + "---:|" * len(kappas)]
+    for index, name in enumerate(names):
+        i, j = divmod(index, 2)
+        lines.append(f"| {name} | {paper['costs'][i][j]:.1f} | "
+                     + " | ".join(f"{m.costs[i, j]:.4f}" for m in matrices) + " |")
+    for label, key in (("column means", "means"), ("column stds", "stds")):
+        lines.append(f"| {label} | {paper[key][0]:.1f} / {paper[key][1]:.1f} | "
+                     + " | ".join(f"{getattr(m, key)[0]:.4f} / {getattr(m, key)[1]:.4f}"
+                                  for m in matrices) + " |")
+    lines.append("| penalty D | 58.0 (implied) | "
+                 + " | ".join(f"{m.penalty:.4f}" for m in matrices) + " |")
+    lines.append("| Delta(a_lam) | −81.9 | "
+                 + " | ".join(f"{m.deltas[0]:.4f}" for m in matrices) + " |")
+    return "\n".join(lines)
+
+
+def format_table3_checks() -> str:
+    """Markdown: which facts of E42 the paper's printed Table 3 satisfies."""
+    lines = ["| fact of E42, checked on the printed numbers | holds |", "|---|---|"]
+    lines += [f"| {c.name} | {'yes' if c.holds else '**no**'} |" for c in paper_table3_checks()]
+    return "\n".join(lines)
+
+
+def table3_columns(*, kappas: tuple[float, ...], lam: float, n: float) -> dict[str, list]:
+    """Our reconstruction of Table 3 for ``lib.figures.save_table``: one row per ``kappa``."""
+    matrices = [selection_matrix(kappa=k, lam=lam, n=n) for k in kappas]
+    columns: dict[str, list] = {"kappa [1]": list(kappas), "lam [1]": [lam] * len(kappas),
+                                "n [1]": [n] * len(kappas)}
+    for index, name in enumerate(("M(a_lam, b_lam)", "M(a_n, b_lam)", "M(a_lam, b_n)",
+                                  "M(a_n, b_n)")):
+        i, j = divmod(index, 2)
+        columns[f"{name} [cost]"] = [m.costs[i, j] for m in matrices]
+    columns["penalty D [cost]"] = [m.penalty for m in matrices]
+    return columns
+
+
+def lognormal_table(cases: tuple[tuple[float, float, float], ...]) -> dict[str, list]:
+    """E43 for each ``(kappa, m, s)``: columns for the book and ``lib.figures.save_table``."""
+    moments = [lognormal_expected_cost(kappa=k, m=m, s=s) for k, m, s in cases]
+    return {"kappa [1]": [c[0] for c in cases], "m [1]": [c[1] for c in cases],
+            "s [1]": [c[2] for c in cases], "E[C] [cost]": [mo[0] for mo in moments],
+            "sd[C] [cost]": [mo[1] for mo in moments]}
+
+
+def format_lognormal(columns: dict[str, list]) -> str:
+    """Markdown of ``lognormal_table``; ``m`` shown as ``ln`` of the median of ``lam``."""
+    lines = ["| κ | median of λ (e^m) | s | E[C] | sd[C] |", "|---:|---:|---:|---:|---:|"]
+    for k, m, s, mean, sd in zip(*columns.values(), strict=True):
+        lines.append(f"| {k:g} | {math.exp(m):g} | {s:g} | {mean:.6f} | {sd:.6f} |")
+    return "\n".join(lines)

@@ -1,0 +1,96 @@
+"""lib.competition.symbolic: every residual of the chapter's sympy verification is 0, the
+checks can fail, and the displayed closed forms agree with the numerical library."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from lib.competition import symbolic
+from lib.competition.equilibrium import equilibrium_strategies, n_trader_equilibrium
+from lib.competition.responses import br_eager, br_risk_averse, br_risk_neutral
+from lib.symbolic import verify_zero
+
+
+@pytest.mark.parametrize("group", symbolic.GROUPS)
+def test_every_residual_simplifies_to_zero(group: str, capsys) -> None:
+    checks = symbolic.checks(group)
+    assert checks
+    for label, residual in checks:
+        verify_zero(label, residual)  # as the chapter does: simplify, then in exponentials
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{label}: 0" for label, _ in checks]
+
+
+def test_groups_cover_the_required_checks() -> None:
+    labels = [label for label, _ in symbolic.checks()]
+    assert len(labels) == len(set(labels))
+    assert len(labels) == sum(len(symbolic.checks(group)) for group in symbolic.GROUPS)
+    for needed in ("E19 from E1", "E21 from E2", "E20 for a generic b", "E21 for a generic a",
+                   "E22:", "E23:", "E24:", "E29 (A's equation)", "E29 (B's equation)",
+                   "E20 applied to b_lambda", "E21 applied to a_lambda", "E38 from E37",
+                   "E39 in (n+1)x''", "E39 at n = 2", "E39 as n -> 1", "E39 as n -> oo",
+                   "E31 a as kappa -> 0", "E50 a''", "E52 minimiser", "E26: dsolve",
+                   "E27 ODE"):
+        assert any(label.startswith(needed) for label in labels), needed
+
+
+def test_unknown_group_is_rejected() -> None:
+    with pytest.raises(ValueError, match="group must be one of"):
+        symbolic.checks("nonsense")
+
+
+def _nonzero(residual: sp.Expr) -> bool:
+    return sp.simplify(residual) != 0 and sp.simplify(sp.expand(residual.rewrite(sp.exp))) != 0
+
+
+def test_wrong_closed_forms_leave_nonzero_residuals() -> None:
+    t, kappa, lam = symbolic.t, symbolic.kappa, symbolic.lam
+    forms = symbolic.closed_forms()
+    # E23 with lam kappa/2 in place of lam kappa/4.
+    wrong = t + lam * kappa / 2 * t * (1 - t)
+    (_, equation), *_ = symbolic.best_response_residuals("wrong E23", wrong, t)
+    assert _nonzero(equation)
+    with pytest.raises(AssertionError, match="not 0"):
+        verify_zero("wrong E23", equation)
+    # E31 with the sign of the back-loaded term flipped in a.
+    a, b = forms["E31 a"], forms["E31 b"]
+    flipped = (1 + lam) / 2 * symbolic.phi(kappa / 3) + (lam - 1) / 2 * symbolic.psi(kappa)
+    assert _nonzero(symbolic.euler_lagrange_A(flipped, b))
+    assert _nonzero(symbolic.euler_lagrange_B(flipped, b))
+    assert _nonzero(symbolic.euler_lagrange_A(a, b.subs(lam, 2 * lam)))
+    # E23 + 1/10 solves E19 against b = t but misses both boundary conditions.
+    shifted = forms["E23"] + sp.Rational(1, 10)
+    residuals = symbolic.best_response_residuals("shifted E23", shifted, t)
+    assert [r for _, r in residuals] == [0, sp.Rational(1, 10), sp.Rational(1, 10)]
+
+
+def test_as_rational_keeps_nonzero_expressions_nonzero() -> None:
+    t, kappa = symbolic.t, symbolic.kappa
+    expr = sp.exp(kappa * (t - 1)) - sp.exp(kappa * t) * sp.exp(-kappa / 3)
+    assert sp.simplify(symbolic.as_rational(expr)) != 0
+    assert symbolic.as_rational(sp.exp(symbolic.sigma * t)) == sp.exp(symbolic.sigma * t)
+
+
+def _numeric(expr: sp.Expr, **values: float):
+    subs = {getattr(symbolic, k): v for k, v in values.items()}
+    return sp.lambdify(symbolic.t, expr.subs(subs), "numpy")
+
+
+def test_closed_forms_match_the_library() -> None:
+    t = np.linspace(0.0, 1.0, 11)
+    forms = symbolic.closed_forms()
+    a, b = equilibrium_strategies(kappa=5.0, lam=3.0)
+    np.testing.assert_allclose(_numeric(forms["E31 a"], kappa=5, lam=3)(t), a(t), atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["E31 b"], kappa=5, lam=3)(t), b(t), atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["E22"], kappa=1, lam=5, sigma=3)(t),
+                               br_risk_averse(3.0, kappa=1.0, lam=5.0)(t), atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["E23"], kappa=2, lam=5)(t),
+                               br_risk_neutral(kappa=2.0, lam=5.0)(t), atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["E24"], kappa=0.5, lam=4, sigma=2)(t),
+                               br_eager(2.0, kappa=0.5, lam=4.0)(t), atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["E39"], kappa=10, n=7)(t),
+                               n_trader_equilibrium(t, kappa=10.0, n=7), atol=1e-13)
+    for key in ("E20", "E21", "E31 a", "E39"):
+        assert sp.latex(forms[key])
