@@ -17,10 +17,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from numpy.polynomial import legendre
 from scipy.integrate import quad
 
-from lib import odes, validation
+from lib import odes, sine_basis, validation
 
 Array = np.ndarray
 
@@ -296,27 +295,21 @@ def direct_minimiser(
 ) -> Array:
     """Minimise ``int (theta qdot^2 + kappa q^2 + eta q qdot)`` directly, without the HJB.
 
-    The path is ``Q t/T + sum_j c_j sin(j pi t/T)``, ``j = 1..n_modes``; the cost is quadratic
-    in ``c``, so its minimiser solves the normal equations, with the integrals taken by
-    Gauss–Legendre quadrature. The permanent-impact term ``eta q qdot`` is kept in the
-    equations: that the answer does not depend on ``eta`` is what E8 asserts.
+    The path is ``Q t/T + sum_j c_j sin(j pi t/T)``, ``j = 1..n_modes``, and the cost is
+    minimised over ``c`` by ``lib.sine_basis``. The permanent-impact term ``eta q qdot`` is
+    kept in the normal equations: that the answer does not depend on ``eta`` is what E8
+    asserts.
     """
     Q, T, kappa, theta, _ = _check(Q, T, kappa, theta, np.inf)
     eta = validation.nonnegative("eta", eta)
-    n_modes = validation.integer("n_modes", n_modes, minimum=1)
     t = validation.times(t, T)
-    nodes, weights = legendre.leggauss(4 * n_modes + 16)
-    s, w = 0.5 * T * (nodes + 1.0), 0.5 * T * weights
-    j = np.arange(1, n_modes + 1) * np.pi / T
-    phi, dphi = np.sin(np.outer(s, j)), np.cos(np.outer(s, j)) * j
-    base, dbase = Q * s / T, np.full_like(s, Q / T)
-    cross = phi.T @ (w[:, None] * dphi)
-    hessian = (theta * dphi.T @ (w[:, None] * dphi) + kappa * phi.T @ (w[:, None] * phi)
-               + 0.5 * eta * (cross + cross.T))
-    gradient = (theta * dphi.T @ (w * dbase) + kappa * phi.T @ (w * base)
-                + 0.5 * eta * (phi.T @ (w * dbase) + dphi.T @ (w * base)))
-    c = np.linalg.solve(hessian, -gradient)
-    return Q * t / T + np.sin(np.multiply.outer(t, j)) @ c
+
+    def linear(s: Array) -> tuple[Array, Array, Array]:
+        return Q * s / T, np.full_like(s, Q / T), np.zeros_like(s)
+
+    path = sine_basis.minimise_quadratic(linear, T=T, n_modes=n_modes, alpha=theta,
+                                         beta=kappa, gamma=eta)
+    return path.evaluate(t)[0]
 
 
 def riccati_check(

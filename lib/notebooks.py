@@ -65,16 +65,25 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
 
 
 def strip_for_golden(path: Path) -> None:
-    """Remove image outputs and run-dependent metadata (timings, random cell ids) from an
-    executed notebook."""
+    """Remove from an executed notebook what varies between identical runs: image outputs,
+    timings, random cell ids and the chunking of printed text."""
     nb = nbformat.read(path, as_version=4)
     nb.metadata.pop("papermill", None)
     for index, cell in enumerate(nb.cells):
         cell.id = f"cell-{index}"
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        outputs = []
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             for mime in [m for m in data if m.startswith("image/")]:
                 del data[mime]
+            previous = outputs[-1] if outputs else None
+            if (output.output_type == "stream" and previous is not None
+                    and previous.output_type == "stream" and previous.name == output.name):
+                previous.text += output.text  # how a run chunks its prints varies
+            else:
+                outputs.append(output)
+        if cell.cell_type == "code":
+            cell.outputs = outputs
     nbformat.write(nb, path)

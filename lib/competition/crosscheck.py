@@ -19,11 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.polynomial import legendre
 from scipy.integrate import solve_bvp
-from scipy.linalg import solve
 
-from lib import validation
+from lib import sine_basis, validation
 from lib.competition.costs import check_model, cost_A, cost_B
 from lib.competition.equilibrium import (
     equilibrium_cost,
@@ -144,49 +142,24 @@ def equilibrium_bvp(*, kappa: float, lam: float,
     return player(0), player(1)
 
 
-def _panel_rule(n_modes: int, points: int = 20) -> tuple[Array, Array]:
-    """Gauss–Legendre panels of width at most ``1/(2 n_modes)`` (so each panel sees at most a
-    quarter period of the highest mode), plus panels halving towards both ends (boundary
-    layers of ``b``)."""
-    graded = 0.5 ** np.arange(40, 0, -1)
-    edges = np.unique(np.concatenate([graded, 1.0 - graded,
-                                      np.linspace(0.0, 1.0, 2 * n_modes + 1)]))
-    x, w = legendre.leggauss(points)
-    left, right = edges[:-1, None], edges[1:, None]
-    return ((left + (right - left) * (x + 1.0) / 2.0).ravel(),
-            ((right - left) * w / 2.0).ravel())
-
-
 def best_response_discrete(b: Strategy, *, kappa: float, lam: float,
                            n_modes: int = 40) -> Strategy:
     """A's best response by direct minimisation of E3 over ``a = t + sum_k c_k sin(k pi t)``,
-    ``k = 1..n_modes``.
+    ``k = 1..n_modes`` (``lib.sine_basis``).
 
-    With ``S_k = sin(k pi t)``, ``D_k = S_k'``, E3 is ``c^T H c + g^T c + const`` with
-    ``H = int D D^T + (kappa/2) int (D S^T + S D^T)`` and
-    ``g = int [2 D + lam D b' + kappa (D (t + lam b) + S)]``; the minimiser solves
-    ``2 H c = -g`` (integrals by Gauss–Legendre). The error in ``a`` decays like
-    ``n_modes^-2`` (the sine series of ``a - t`` converges slowly where ``a'' != 0`` at the
-    ends).
+    E3 is ``int a'^2 + kappa a a' + (lam b' + kappa lam b) a'``: quadratic in the coefficients.
+    The error in ``a`` decays like ``n_modes^-2`` (the sine series of ``a - t`` converges
+    slowly where ``a'' != 0`` at the ends).
     """
     kappa, lam = check_model(kappa, lam)
-    n_modes = validation.integer("n_modes", n_modes, minimum=1)
-    k = np.pi * np.arange(1, n_modes + 1)
-    nodes, weights = _panel_rule(n_modes)
-    sines, cosines = np.sin(np.outer(k, nodes)), k[:, None] * np.cos(np.outer(k, nodes))
-    value, rate, _ = b.evaluate(nodes)
-    cross = (cosines * weights) @ sines.T
-    hessian = (cosines * weights) @ cosines.T + kappa / 2.0 * (cross + cross.T)
-    gradient = (2.0 * cosines + lam * cosines * rate
-                + kappa * (cosines * (nodes + lam * value) + sines)) @ weights
-    c = solve(hessian, -gradient / 2.0, assume_a="sym")
 
-    def evaluate(t: Array) -> tuple[Array, Array, Array]:
-        phase = np.multiply.outer(t, k)
-        return (t + np.sin(phase) @ c, 1.0 + np.cos(phase) @ (k * c),
-                -np.sin(phase) @ (k**2 * c))
+    def adversary(s: Array) -> Array:
+        value, rate, _ = b.evaluate(s)
+        return lam * rate + kappa * lam * value
 
-    return Strategy(evaluate, f"sine_{n_modes}[{b.name}]")
+    path = sine_basis.minimise_quadratic(risk_neutral().evaluate, T=1.0, n_modes=n_modes,
+                                         alpha=1.0, gamma=kappa, f=adversary)
+    return Strategy(path.evaluate, f"sine_{n_modes}[{b.name}]")
 
 
 def nash_gap(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> tuple[float, float]:
