@@ -57,9 +57,35 @@ def position_building(*, kappa: float, lam: float, n_points: int, seed: int) -> 
     }
 
 
+def trade_signals(*, rho: float, seed: int, n_steps: int, n_paths: int, n_agents: int,
+                  n_points: int) -> dict:
+    """Parameters of ``book/trade_signals.md`` (source 000, spec-000).
+
+    rho the signal-price correlation of Figures 1–8 (in [-1, 1]); seed of the Monte Carlo
+    figures (>= 0); n_steps Euler steps (>= 10); n_paths paths of Figure 2 (>= 2); n_agents
+    agents of Figures 5 and 8 (>= 2); n_points samples per curve (odd, >= 11, so that t = 0.5
+    is a sample).
+    """
+    rho = validation.finite("rho", rho)
+    if abs(rho) > 1.0:
+        raise ValueError(f"rho must lie in [-1, 1], got {rho}")
+    n_points = validation.integer("n_points", n_points, minimum=11)
+    if n_points % 2 == 0:
+        raise ValueError(f"n_points must be odd, got {n_points}")
+    return {
+        "rho": rho,
+        "seed": validation.integer("seed", seed, minimum=0),
+        "n_steps": validation.integer("n_steps", n_steps, minimum=10),
+        "n_paths": validation.integer("n_paths", n_paths, minimum=2),
+        "n_agents": validation.integer("n_agents", n_agents, minimum=2),
+        "n_points": n_points,
+    }
+
+
 VALIDATORS: dict[str, Callable[..., dict]] = {
     "almgren_chriss": almgren_chriss,
     "position_building": position_building,
+    "trade_signals": trade_signals,
 }
 
 

@@ -39,6 +39,16 @@ def test_out_of_domain_value_stops_before_anything(capsys, tmp_path, name, value
     assert not out.exists()
 
 
+def test_trade_signals_runs_with_other_correlation_and_seed(tmp_path) -> None:
+    """The acceptance example of the trade-signals chapter: -p rho 0.6 -p seed 7."""
+    out = tmp_path / "signals"
+    assert reproduce.main(["trade_signals", "-p", "rho", "0.6", "-p", "seed", "7",
+                           "--out", str(out)]) == 0
+    provenance = json.loads((out / "trade_signals-fig02.json").read_text())
+    assert provenance["parameters"]["rho"] == 0.6 and provenance["parameters"]["seed"] == 7
+    assert len(list(out.glob("trade_signals-fig*.png"))) == 10
+
+
 def test_command_line_runs_with_other_parameters(tmp_path) -> None:
     """The acceptance example: Q = 5000, T = 2 writes the notebook and every figure file."""
     out = tmp_path / "run"
