@@ -1,0 +1,128 @@
+"""Numeric stationary linear equilibria of source 001 (spec-001 §6, solver notes).
+
+The unknowns are ``P`` (N) and the first ``N-1`` rows of ``Q`` (the last row makes the column
+sums zero): ``N**2`` in all, matched by the ``N**2`` first-order conditions E11/E13, with the
+value matrices eliminated by Lyapunov solves (E12). Degenerate (no-trade) roots solve the same
+equations, so every solution is screened with ``check_conditions`` (Prop 3).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.optimize import root
+
+from lib.dynamic_trading import closed_forms
+from lib.dynamic_trading.equations import check_conditions, equilibrium_residual, value_matrices
+from lib.dynamic_trading.model import Equilibrium, Market
+
+Array = np.ndarray
+
+__all__ = [
+    "equilibrium",
+    "initial_guess",
+    "pack",
+    "solve_by_continuation",
+    "solve_equilibrium",
+    "unpack",
+]
+
+_RESIDUAL_TOL = 1e-10
+
+
+def pack(P: Array, Q: Array) -> Array:
+    """Unknowns ``[P, Q[:N-1].ravel()]`` of length ``N**2``."""
+    return np.concatenate([np.asarray(P, dtype=float), np.asarray(Q, dtype=float)[:-1].ravel()])
+
+
+def unpack(x: Array, N: int) -> tuple[Array, Array]:
+    """Inverse of ``pack``: ``(P, Q)`` with the last row of ``Q`` minus the sum of the others."""
+    P, rows = x[:N], x[N:].reshape(N - 1, N)
+    return P, np.vstack([rows, -rows.sum(axis=0)])
+
+
+def initial_guess(market: Market, how: str = "auto") -> tuple[Array, Array]:
+    """Starting point ``(P0, Q0)`` for the root finder.
+
+    ``how="prop13"``: the Prop 13 approximation (E31), all-strategic markets with ``N >= 3``;
+    ``how="efficient"``: ``P0 = Pbar`` (E5) and ``Q0 = kappa0 (I - w 1')`` with
+    ``w = (1/b)/sum(1/b)`` and ``kappa0 = r N / 2``, so that ``1' Q0 = 0`` and ``Q0 (1/b) = 0``;
+    ``how="auto"``: ``"efficient"`` with a fringe, ``"prop13"`` otherwise.
+    """
+    if how == "auto":
+        how = "efficient" if market.fringe else "prop13"
+    if how == "prop13":
+        if market.fringe:
+            raise ValueError("how='prop13' needs an all-strategic market (fringe=False)")
+        P, Q, _, _ = closed_forms.perturbation_approx(market.b, market.r)
+        return P, Q
+    if how == "efficient":
+        w = market.capacities * market.b_market
+        kappa0 = market.r * market.n / 2.0
+        return (np.full(market.n, -market.b_market / market.r),
+                kappa0 * (np.eye(market.n) - np.outer(w, np.ones(market.n))))
+    raise ValueError(f"how must be 'auto', 'prop13' or 'efficient', got {how!r}")
+
+
+def solve_equilibrium(market: Market, guess: tuple[Array, Array] | None = None,
+                      tol: float = 1e-13) -> Equilibrium:
+    """Root of E11–E13 by ``scipy.optimize.root`` (hybr) from ``guess`` (default
+    ``initial_guess(market)``). ``converged`` requires the max residual to be below 1e-10;
+    the root may still be degenerate: screen it with ``check_conditions``."""
+    P0, Q0 = initial_guess(market) if guess is None else guess
+    N = market.n
+
+    def fun(x: Array) -> Array:
+        return equilibrium_residual(*unpack(x, N), market)
+
+    sol = root(fun, pack(P0, Q0), method="hybr", tol=tol)
+    P, Q = unpack(sol.x, N)
+    if not np.all(np.isfinite(sol.x)):
+        return Equilibrium(P, Q, (), market, np.inf, False)
+    residual = float(np.abs(fun(sol.x)).max())
+    return Equilibrium(P, Q, value_matrices(P, Q, market), market, residual,
+                       residual < _RESIDUAL_TOL)
+
+
+def solve_by_continuation(market: Market, steps: int = 20) -> Equilibrium:
+    """Homotopy ``b_s = (1 - s) bbar + s b``, ``s = 0, 1/steps, .., 1``, from the symmetric
+    market with the mean coefficient ``bbar`` (Prop 12 for all-strategic markets), each
+    step started from the previous root. Returns the last root reached (``converged`` is false
+    if a step failed or left the non-degenerate branch)."""
+    bbar = np.full(market.n, market.b.mean())
+    eq = solve_equilibrium(market.with_b(bbar))
+    for s in np.linspace(0.0, 1.0, steps + 1)[1:]:
+        if not (eq.converged and check_conditions(eq.P, eq.Q).holds):
+            return eq
+        eq = solve_equilibrium(market.with_b((1 - s) * bbar + s * market.b), guess=(eq.P, eq.Q))
+    return eq
+
+
+def equilibrium(b: Array, *, r: float = 1.0, fringe: bool = False) -> tuple[Array, Array]:
+    """Non-degenerate stationary linear equilibrium ``(P, Q)`` for risk coefficients ``b``
+    (E11–E13); the last player is a competitive fringe when ``fringe=True``.
+
+    Solves from ``initial_guess`` and falls back to ``solve_by_continuation``; the result
+    passes ``check_conditions`` (Prop 3: ``p < 0``, ``q_ii > 0``, stable, acceptable,
+    non-degenerate).
+
+    Raises
+    ------
+    ValueError : bad ``b`` or ``r``, or two all-strategic players (only degenerate no-trade
+        equilibria exist, Prop 12 with ``N = 2``).
+    RuntimeError : no non-degenerate equilibrium was found.
+    """
+    market = Market(b, r=r, fringe=fringe)
+    if market.n == 2 and not market.fringe:
+        raise ValueError(
+            "b: with two strategic players and no fringe only degenerate no-trade equilibria "
+            "(Q = 0) exist; use N >= 3 or fringe=True")
+    eq = solve_equilibrium(market)
+    if not (eq.converged and check_conditions(eq.P, eq.Q).holds):
+        eq = solve_by_continuation(market)
+    conditions = check_conditions(eq.P, eq.Q)
+    if not (eq.converged and conditions.holds):
+        why = "; ".join(conditions.failures) or f"residual {eq.residual:.3g} > {_RESIDUAL_TOL}"
+        raise RuntimeError(
+            f"no non-degenerate equilibrium found for b = {market.b}, r = {market.r}, "
+            f"fringe = {market.fringe} (direct solve and continuation failed: {why})")
+    return eq.P.copy(), eq.Q.copy()
