@@ -1,0 +1,197 @@
+"""lib.dynamic_trading.paper_tables (spec-001 §5.1, §7.2 N1, N3, N4, N11, N12; App. R1–R6):
+every printed cell of the paper's tables T1–T6 against our values, cell by cell.
+
+Our values come from the package: T1 from ``equilibrium``, T2 from ``dynamics`` (eq. 25), T3
+from ``impact`` (E24–E25; the formulas inline if the module is absent), T4 from
+``closed_forms.perturbation_approx`` and the exact solve, T5 from ``solve_equilibrium`` with a
+common-value ``F``, T6 from ``cara``. A table whose module is missing is skipped with a reason.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from decimal import Decimal
+
+import numpy as np
+import pytest
+
+from lib.dynamic_trading import closed_forms, equilibrium, paper_tables
+from lib.dynamic_trading.model import Market
+from lib.dynamic_trading.paper_tables import TABLES, compare, mismatches, truncation_only
+from lib.dynamic_trading.solve import solve_equilibrium
+
+B = np.array([1.0, 1.5, 2.0, 2.5, 3.0])
+R = 1.0
+
+# The cells that reproduce only when our value is truncated (spec §7.2, §8.7), as
+# (table, block, row, col, printed). Pinned so that a change in either direction is seen.
+TRUNCATION_ONLY = {
+    ("T1", "P", 0, 2, "-.387"),  # T4 prints the same entry rounded: -.3875
+    ("T1", "Q", 3, 4, "-0.483"),  # T4: -.4835
+    ("T1", "Q", 4, 2, "-0.320"),  # T4: -.3205
+    ("T2", "U", 1, 0, ".666"),
+    ("T2", "K", 0, 2, "1.38"),
+    ("T3", "Lambda", 0, 1, "0.447"),
+    ("T3", "Lambda", 0, 2, "0.416"),
+    ("T3", "Lambda", 0, 4, "0.389"),
+}
+
+
+def _optional(module: str, *names: str):
+    """Import ``lib.dynamic_trading.<module>`` or skip if it (or one of ``names``) is absent."""
+    try:
+        mod = importlib.import_module(f"lib.dynamic_trading.{module}")
+    except ImportError as err:
+        pytest.skip(f"lib.dynamic_trading.{module} is not available yet ({err}); "
+                    "the table needs it")
+    missing = [n for n in names if not hasattr(mod, n)]
+    if missing:
+        pytest.skip(f"lib.dynamic_trading.{module} lacks {missing}; the table needs it")
+    return mod
+
+
+@pytest.fixture(scope="module")
+def five() -> tuple[np.ndarray, np.ndarray]:
+    return equilibrium(B, r=R)
+
+
+def _impacts(P: np.ndarray, Q: np.ndarray) -> dict[str, np.ndarray]:
+    try:
+        impact = importlib.import_module("lib.dynamic_trading.impact")
+        return {"I": impact.instantaneous_impact(P, Q),
+                "Lambda": impact.permanent_impact(B, R),
+                "T": impact.transient_impact(P, Q, B, R)}
+    except (ImportError, AttributeError):  # E24–E25 inline
+        N = B.size
+        inst = -P / np.diag(Q)
+        cap = 1.0 / B
+        lam = 1.0 / (R * (cap.sum() - cap))
+        trans = np.empty(N)
+        for i in range(N):
+            o = np.arange(N) != i
+            trans[i] = (P[o] + inst[i] * Q[i, o]) @ Q[o, i] / Q[i, i] - lam[i]
+        return {"I": inst, "Lambda": lam, "T": trans}
+
+
+def _ours(table_id: str, five) -> dict[str, np.ndarray]:
+    P, Q = five
+    if table_id == "T1":
+        return {"P": P, "Q": Q}
+    if table_id == "T2":
+        dynamics = _optional("dynamics", "eigendecomposition")
+        kappas, U = dynamics.eigendecomposition(Q, normalize="paper")
+        return {"U": U, "K": kappas}
+    if table_id == "T3":
+        return _impacts(P, Q)
+    if table_id == "T4":
+        P_hat, Q_hat, _, _ = closed_forms.perturbation_approx(B, R)
+        return {"P_hat": P_hat, "Q_hat": Q_hat, "P_exact": P, "Q_exact": Q}
+    if table_id == "T5":
+        F = paper_tables.common_value_example()
+        try:
+            market = Market(B, r=R, F=F)
+        except TypeError as err:
+            pytest.skip(f"Market does not take a common-value F yet ({err})")
+        eq = solve_equilibrium(market)
+        assert eq.converged
+        i2 = -(eq.P @ F[:, 1]) / (eq.Q[1] @ F[:, 1])  # footnote 30 / E38
+        return {"P": eq.P, "Q": eq.Q, "I2": np.array([i2])}
+    if table_id == "T6":
+        cara = _optional("cara", "solve_cara")
+        P_a, Q_a, _ = cara.solve_cara(B, np.full(5, 0.1), r=R)
+        P_b, Q_b, _ = cara.solve_cara(B, np.array([0.1, 0.3, 0.3, 0.1, 0.1]), r=R)
+        return {"P_a": P_a, "Q_a": Q_a, "P_b": P_b, "Q_b": Q_b}
+    raise AssertionError(table_id)
+
+
+def _key(c: paper_tables.Cell) -> tuple:
+    return (c.table, c.block, c.row, c.col, c.printed)
+
+
+@pytest.mark.parametrize("table_id", sorted(TABLES))
+def test_every_printed_cell_reproduces(table_id: str, five) -> None:
+    cells = compare(table_id, _ours(table_id, five))
+    assert len(cells) == sum(np.array(b, dtype=object).size
+                             for b in TABLES[table_id].blocks.values())
+    bad = mismatches(cells)
+    assert not bad, "\n".join(f"{c.block}[{c.row},{c.col}] printed {c.printed}, ours "
+                              f"{c.ours:.6f} (rounded {c.rounded}, truncated {c.truncated})"
+                              for c in bad)
+    assert all(c.match for c in cells if c.printed is not None)
+    trunc = {_key(c) for c in truncation_only(cells)}
+    for c in truncation_only(cells):
+        print(f"{table_id} {c.block}[{c.row},{c.col}]: printed {c.printed} = truncated "
+              f"{c.ours:.6f} (rounded would be {c.rounded})")
+    assert trunc == {k for k in TRUNCATION_ONLY if k[0] == table_id}
+
+
+def test_one_changed_digit_is_detected(five, monkeypatch: pytest.MonkeyPatch) -> None:
+    ours = _ours("T1", five)
+    assert not mismatches(compare("T1", ours))
+    rows = [list(r) for r in TABLES["T1"].blocks["Q"]]
+    rows[2][2] = "1.288"  # printed 1.289; ours 1.289292
+    broken = dataclasses.replace(TABLES["T1"], blocks={**TABLES["T1"].blocks,
+                                                       "Q": tuple(map(tuple, rows))})
+    monkeypatch.setitem(paper_tables.TABLES, "T1", broken)
+    bad = mismatches(compare("T1", ours))
+    assert [(c.block, c.row, c.col, c.printed) for c in bad] == [("Q", 2, 2, "1.288")]
+    assert bad[0].rule is None and bad[0].rounded == "1.289"
+
+
+def test_truncated_cell_changed_is_detected(five, monkeypatch: pytest.MonkeyPatch) -> None:
+    lam = list(TABLES["T3"].blocks["Lambda"])
+    lam[1] = "0.446"  # printed 0.447 (truncated 0.447761): neither rule gives 0.446
+    broken = dataclasses.replace(TABLES["T3"], blocks={**TABLES["T3"].blocks,
+                                                       "Lambda": tuple(lam)})
+    monkeypatch.setitem(paper_tables.TABLES, "T3", broken)
+    bad = mismatches(compare("T3", _impacts(*five)))
+    assert [(c.block, c.col, c.rounded, c.truncated) for c in bad] == [
+        ("Lambda", 1, "0.448", "0.447")]
+
+
+def test_rules_and_float_noise() -> None:
+    cell = paper_tables._cell
+    assert cell("X", "v", 0, 0, "-.38", -0.37499999999999994).rule == "rounded"
+    assert cell("X", "v", 0, 0, "1", 0.9999999999999997).rule == "rounded"
+    assert cell("X", "v", 0, 0, "0", -1.1e-16).match
+    assert cell("X", "v", 0, 0, ".666", 2 / 3).rule == "truncated"
+    assert cell("X", "v", 0, 0, ".333", 1 / 3).rule == "rounded"  # both rules agree
+    assert cell("X", "v", 0, 0, "-0.483", -0.4835305).rule == "truncated"  # toward zero
+    assert not cell("X", "v", 0, 0, "-0.484", -0.4834).match
+    unreadable = cell("X", "v", 0, 0, None, 1.0)
+    assert unreadable.match is None and unreadable.rule is None
+    assert paper_tables.decimals("-.4757") == 4 and paper_tables.decimals("-1") == 0
+
+
+def test_compare_rejects_bad_input(five) -> None:
+    P, Q = five
+    with pytest.raises(ValueError, match="table_id"):
+        compare("T7", {})
+    with pytest.raises(ValueError, match="blocks"):
+        compare("T1", {"P": P})
+    with pytest.raises(ValueError, match="shape"):
+        compare("T1", {"P": P, "Q": Q[:4]})
+    with pytest.raises(ValueError, match="finite"):
+        compare("T1", {"P": P * np.nan, "Q": Q})
+
+
+def test_transcription_is_clean_and_consistent() -> None:
+    """Model-free checks of the transcription: plain numerals, notes for every table, columns
+    of every printed trading matrix summing to 0 (1'Q = 0) within the printing error, and the
+    (25) normalisation of U (positive entries of columns 2..5 summing to 1)."""
+    for t in TABLES.values():
+        assert t.seed_lines and t.repairs and t.title
+        for block in t.blocks.values():
+            for text in np.array(block, dtype=object).ravel():
+                assert text is None or (Decimal(text).is_finite() and "—" not in text)
+    for tid, name in [("T1", "Q"), ("T4", "Q_hat"), ("T4", "Q_exact"), ("T5", "Q"),
+                      ("T6", "Q_a"), ("T6", "Q_b")]:
+        grid = np.array(TABLES[tid].blocks[name], dtype=object)
+        Qp = grid.astype(float)
+        # each printed entry is off by less than one unit of its last place (either rule)
+        ulp = np.vectorize(lambda s: 10.0 ** -paper_tables.decimals(s))(grid).sum(axis=0)
+        assert np.all(np.abs(Qp.sum(axis=0)) < ulp), (tid, name, Qp.sum(axis=0))
+    U = np.array(TABLES["T2"].blocks["U"], dtype=float)
+    assert np.allclose(np.where(U > 0, U, 0).sum(axis=0)[1:], 1.0, atol=3e-3)
+    assert np.allclose(U.sum(axis=0)[1:], 0.0, atol=3e-3)  # 1'v = 0 for kappa > 0
