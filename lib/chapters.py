@@ -82,10 +82,21 @@ def trade_signals(*, rho: float, seed: int, n_steps: int, n_paths: int, n_agents
     }
 
 
+def dynamic_trading(*, r: float, n_points: int) -> dict:
+    """Parameters of ``book/dynamic_trading.md`` (source 001, spec-001).
+
+    r the discount rate (> 0; the paper's normalisation is 1); n_points samples per curve
+    (>= 11).
+    """
+    return {"r": validation.positive("r", r),
+            "n_points": validation.integer("n_points", n_points, minimum=11)}
+
+
 VALIDATORS: dict[str, Callable[..., dict]] = {
     "almgren_chriss": almgren_chriss,
     "position_building": position_building,
     "trade_signals": trade_signals,
+    "dynamic_trading": dynamic_trading,
 }
 
 

@@ -49,6 +49,16 @@ def test_trade_signals_runs_with_other_correlation_and_seed(tmp_path) -> None:
     assert len(list(out.glob("trade_signals-fig*.png"))) == 10
 
 
+def test_dynamic_trading_runs_with_another_discount_rate(tmp_path) -> None:
+    """The acceptance example of the dynamic-trading chapter: -p r 0.5 (no paper comparison,
+    whose printed values are for r = 1)."""
+    out = tmp_path / "dynamic"
+    assert reproduce.main(["dynamic_trading", "-p", "r", "0.5", "--out", str(out)]) == 0
+    provenance = json.loads((out / "dynamic_trading-fig01.json").read_text())
+    assert provenance["parameters"]["r"] == 0.5
+    assert not list(out.glob("dynamic_trading-tab*.csv"))
+
+
 def test_command_line_runs_with_other_parameters(tmp_path) -> None:
     """The acceptance example: Q = 5000, T = 2 writes the notebook and every figure file."""
     out = tmp_path / "run"
