@@ -9,6 +9,7 @@ rendering.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -41,6 +42,20 @@ def verify_true(label: str, statement: bool) -> None:
     print(f"{label}: {result}")
     if not result:
         raise AssertionError(f"{label}: False")
+
+
+def select_checks(groups: Mapping[str, Callable[[], Iterable[tuple[str, sp.Expr]]]],
+                  group: str | None = None) -> list[tuple[str, sp.Expr]]:
+    """The ``(label, residual)`` pairs of one named group of checks, or of all groups in order.
+
+    Shared by the chapters' symbolic modules, each of which keeps its groups as a mapping from
+    name to a (cached) builder.
+    """
+    if group is None:
+        return [check for build in groups.values() for check in build()]
+    if group not in groups:
+        raise ValueError(f"group must be one of {', '.join(groups)}; got {group!r}")
+    return list(groups[group]())
 
 
 def decade_bound(error: float) -> str:

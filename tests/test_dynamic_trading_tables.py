@@ -2,21 +2,20 @@
 every printed cell of the paper's tables T1–T6 against our values, cell by cell.
 
 Our values come from the package: T1 from ``equilibrium``, T2 from ``dynamics`` (eq. 25), T3
-from ``impact`` (E24–E25; the formulas inline if the module is absent), T4 from
-``closed_forms.perturbation_approx`` and the exact solve, T5 from ``solve_equilibrium`` with a
-common-value ``F``, T6 from ``cara``. A table whose module is missing is skipped with a reason.
+from ``impact`` (E24–E25), T4 from ``closed_forms.perturbation_approx`` and the exact solve, T5
+from ``solve_equilibrium`` with a common-value ``F`` (and ``impact`` with ``F``, E38), T6 from
+``cara``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from decimal import Decimal
 
 import numpy as np
 import pytest
 
-from lib.dynamic_trading import closed_forms, equilibrium, paper_tables
+from lib.dynamic_trading import cara, closed_forms, dynamics, equilibrium, impact, paper_tables
 from lib.dynamic_trading.model import Market
 from lib.dynamic_trading.paper_tables import TABLES, compare, mismatches, truncation_only
 from lib.dynamic_trading.solve import solve_equilibrium
@@ -38,40 +37,9 @@ TRUNCATION_ONLY = {
 }
 
 
-def _optional(module: str, *names: str):
-    """Import ``lib.dynamic_trading.<module>`` or skip if it (or one of ``names``) is absent."""
-    try:
-        mod = importlib.import_module(f"lib.dynamic_trading.{module}")
-    except ImportError as err:
-        pytest.skip(f"lib.dynamic_trading.{module} is not available yet ({err}); "
-                    "the table needs it")
-    missing = [n for n in names if not hasattr(mod, n)]
-    if missing:
-        pytest.skip(f"lib.dynamic_trading.{module} lacks {missing}; the table needs it")
-    return mod
-
-
 @pytest.fixture(scope="module")
 def five() -> tuple[np.ndarray, np.ndarray]:
     return equilibrium(B, r=R)
-
-
-def _impacts(P: np.ndarray, Q: np.ndarray) -> dict[str, np.ndarray]:
-    try:
-        impact = importlib.import_module("lib.dynamic_trading.impact")
-        return {"I": impact.instantaneous_impact(P, Q),
-                "Lambda": impact.permanent_impact(B, R),
-                "T": impact.transient_impact(P, Q, B, R)}
-    except (ImportError, AttributeError):  # E24–E25 inline
-        N = B.size
-        inst = -P / np.diag(Q)
-        cap = 1.0 / B
-        lam = 1.0 / (R * (cap.sum() - cap))
-        trans = np.empty(N)
-        for i in range(N):
-            o = np.arange(N) != i
-            trans[i] = (P[o] + inst[i] * Q[i, o]) @ Q[o, i] / Q[i, i] - lam[i]
-        return {"I": inst, "Lambda": lam, "T": trans}
 
 
 def _ours(table_id: str, five) -> dict[str, np.ndarray]:
@@ -79,26 +47,20 @@ def _ours(table_id: str, five) -> dict[str, np.ndarray]:
     if table_id == "T1":
         return {"P": P, "Q": Q}
     if table_id == "T2":
-        dynamics = _optional("dynamics", "eigendecomposition")
         kappas, U = dynamics.eigendecomposition(Q, normalize="paper")
         return {"U": U, "K": kappas}
     if table_id == "T3":
-        return _impacts(P, Q)
+        return {"I": impact.instantaneous_impact(P, Q), "Lambda": impact.permanent_impact(B, R),
+                "T": impact.transient_impact(P, Q, B, R)}
     if table_id == "T4":
         P_hat, Q_hat, _, _ = closed_forms.perturbation_approx(B, R)
         return {"P_hat": P_hat, "Q_hat": Q_hat, "P_exact": P, "Q_exact": Q}
     if table_id == "T5":
         F = paper_tables.common_value_example()
-        try:
-            market = Market(B, r=R, F=F)
-        except TypeError as err:
-            pytest.skip(f"Market does not take a common-value F yet ({err})")
-        eq = solve_equilibrium(market)
+        eq = solve_equilibrium(Market(B, r=R, F=F))
         assert eq.converged
-        i2 = -(eq.P @ F[:, 1]) / (eq.Q[1] @ F[:, 1])  # footnote 30 / E38
-        return {"P": eq.P, "Q": eq.Q, "I2": np.array([i2])}
+        return {"P": eq.P, "Q": eq.Q, "I2": impact.instantaneous_impact(eq.P, eq.Q, F)[1:2]}
     if table_id == "T6":
-        cara = _optional("cara", "solve_cara")
         P_a, Q_a, _ = cara.solve_cara(B, np.full(5, 0.1), r=R)
         P_b, Q_b, _ = cara.solve_cara(B, np.array([0.1, 0.3, 0.3, 0.1, 0.1]), r=R)
         return {"P_a": P_a, "Q_a": Q_a, "P_b": P_b, "Q_b": Q_b}
@@ -145,7 +107,7 @@ def test_truncated_cell_changed_is_detected(five, monkeypatch: pytest.MonkeyPatc
     broken = dataclasses.replace(TABLES["T3"], blocks={**TABLES["T3"].blocks,
                                                        "Lambda": tuple(lam)})
     monkeypatch.setitem(paper_tables.TABLES, "T3", broken)
-    bad = mismatches(compare("T3", _impacts(*five)))
+    bad = mismatches(compare("T3", _ours("T3", five)))
     assert [(c.block, c.col, c.rounded, c.truncated) for c in bad] == [
         ("Lambda", 1, "0.448", "0.447")]
 
@@ -195,3 +157,12 @@ def test_transcription_is_clean_and_consistent() -> None:
     U = np.array(TABLES["T2"].blocks["U"], dtype=float)
     assert np.allclose(np.where(U > 0, U, 0).sum(axis=0)[1:], 1.0, atol=3e-3)
     assert np.allclose(U.sum(axis=0)[1:], 0.0, atol=3e-3)  # 1'v = 0 for kappa > 0
+
+
+def test_common_value_impact_reduces_to_private_values(five) -> None:
+    """E38 with F = I is E24's -p^i/q^ii."""
+    P, Q = five
+    assert np.allclose(impact.instantaneous_impact(P, Q, np.eye(B.size)),
+                       impact.instantaneous_impact(P, Q), rtol=1e-15, atol=0)
+    with pytest.raises(ValueError, match=r"^F must have shape"):
+        impact.instantaneous_impact(P, Q, np.eye(3))

@@ -19,6 +19,8 @@ from functools import cache
 import sympy as sp
 from sympy.calculus.euler import euler_equations
 
+from lib.symbolic import select_checks
+
 __all__ = [
     "GROUPS",
     "as_rational",
@@ -388,8 +390,4 @@ def checks(group: str | None = None) -> list[Check]:
 
     Each group is derived once per session (a few tenths of a second to a second).
     """
-    if group is None:
-        return [check for name in GROUPS for check in _GROUPS[name]()]
-    if group not in _GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}; got {group!r}")
-    return list(_GROUPS[group]())
+    return select_checks(_GROUPS, group)

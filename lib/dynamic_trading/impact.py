@@ -39,10 +39,17 @@ def _check_b(b: object, N: int) -> Array:
     return b
 
 
-def instantaneous_impact(P: Array, Q: Array) -> Array:
-    """Instantaneous impact ``I^i = -p^i / q^{ii}`` of every player (E24, eq. 29)."""
+def instantaneous_impact(P: Array, Q: Array, F: Array | None = None) -> Array:
+    """Instantaneous impact of every player: ``I^i = -p^i / q^{ii}`` (E24, eq. 29), or with
+    common values ``I^i = -(P F_i) / (Q_i F_i)``, ``F_i`` the i-th column of ``F`` (E38,
+    footnote 30)."""
     P, Q = check_pq(P, Q)
-    return -P / _positive_diagonal(Q)
+    if F is None:
+        return -P / _positive_diagonal(Q)
+    F = np.asarray(F, dtype=float)
+    if F.shape != Q.shape:
+        raise ValueError(f"F must have shape {Q.shape}, got {F.shape}")
+    return -(P @ F) / np.einsum("ij,ji->i", Q, F)
 
 
 def permanent_impact(b: Array, r: float = 1.0) -> Array:

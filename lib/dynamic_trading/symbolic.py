@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from lib.symbolic import select_checks
+
 __all__ = [
     "GROUPS",
     "Block",
@@ -645,8 +647,4 @@ def checks(group: str | None = None) -> list[Check]:
 
     Each group is derived once per session; all of them take a few seconds.
     """
-    if group is None:
-        return [check for name in GROUPS for check in _GROUPS[name]()]
-    if group not in _GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}; got {group!r}")
-    return list(_GROUPS[group]())
+    return select_checks(_GROUPS, group)

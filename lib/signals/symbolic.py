@@ -29,6 +29,8 @@ from typing import NamedTuple
 
 import sympy as sp
 
+from lib.symbolic import select_checks
+
 __all__ = [
     "GROUPS",
     "MODELS",
@@ -877,11 +879,7 @@ def checks(group: str | None = None) -> list[Check]:
     """The ``(label, residual)`` pairs of one group (see ``GROUPS``), or of all groups.
 
     Each group is derived once per session (a tenth of a second to about a second)."""
-    if group is None:
-        return [check for name in GROUPS for check in _GROUPS[name]()]
-    if group not in _GROUPS:
-        raise ValueError(f"group must be one of {', '.join(GROUPS)}; got {group!r}")
-    return list(_GROUPS[group]())
+    return select_checks(_GROUPS, group)
 
 
 # --- Errata and OCR defects (spec §3) -----------------------------------------------------------
