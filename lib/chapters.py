@@ -92,11 +92,34 @@ def dynamic_trading(*, r: float, n_points: int) -> dict:
             "n_points": validation.integer("n_points", n_points, minimum=11)}
 
 
+def liquidity_pools(*, grid: str, slice_index: int, n_slices: int, seed: int,
+                    mc_paths: int) -> dict:
+    """Parameters of ``book/liquidity_pools.md`` (source 003, spec-003).
+
+    grid "ci" (Δq = Δℓ = 20 shares) or "full" (10 shares); slice_index the plotted slice (0 to
+    19, the parent order's 20 slices); n_slices slices of the adaptive run (1 to 20); seed of
+    the adaptive run and the Monte Carlo check (>= 0); mc_paths Monte Carlo paths per start
+    (>= 1000).
+    """
+    if grid not in ("ci", "full"):
+        raise ValueError(f"grid must be 'ci' or 'full', got {grid!r}")
+    slice_index = validation.integer("slice_index", slice_index, minimum=0)
+    if slice_index > 19:
+        raise ValueError(f"slice_index must be <= 19 (20 slices), got {slice_index}")
+    n_slices = validation.integer("n_slices", n_slices, minimum=1)
+    if n_slices > 20:
+        raise ValueError(f"n_slices must be <= 20 (the parent order's slices), got {n_slices}")
+    return {"grid": grid, "slice_index": slice_index, "n_slices": n_slices,
+            "seed": validation.integer("seed", seed, minimum=0),
+            "mc_paths": validation.integer("mc_paths", mc_paths, minimum=1000)}
+
+
 VALIDATORS: dict[str, Callable[..., dict]] = {
     "almgren_chriss": almgren_chriss,
     "position_building": position_building,
     "trade_signals": trade_signals,
     "dynamic_trading": dynamic_trading,
+    "liquidity_pools": liquidity_pools,
 }
 
 

@@ -20,6 +20,7 @@ STATUSES = (
     "reconstructed assumptions",
     "not reproducible",
     "addition",
+    "pending",
 )
 KINDS = ("figure", "table")
 TAGS = ("REC", "INF", "PROP")
@@ -41,8 +42,9 @@ class Entry:
 
     @property
     def produced(self) -> bool:
-        """Whether a chapter run must write this item's files."""
-        return self.status != "not reproducible"
+        """Whether a chapter run must write this item's files (not for a pending item, whose
+        method is not built yet, nor for one that cannot be reproduced)."""
+        return self.status not in ("not reproducible", "pending")
 
 
 def load(path: Path = REGISTRY) -> list[Entry]:

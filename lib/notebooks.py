@@ -15,6 +15,7 @@ import papermill
 
 from lib import chapters
 from lib.figures import FIGURES_ENV
+from lib.progress import PROGRESS_ENV
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
     notebook.parent.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with _environment(FIGURES_ENV, str(figures)):
+    with _environment(FIGURES_ENV, str(figures)), _environment(PROGRESS_ENV, "off"):
         papermill.execute_notebook(
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,

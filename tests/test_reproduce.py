@@ -59,6 +59,27 @@ def test_dynamic_trading_runs_with_another_discount_rate(tmp_path) -> None:
     assert not list(out.glob("dynamic_trading-tab*.csv"))
 
 
+def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
+    """The acceptance example of the liquidity-pools chapter: -p n_slices 5 -p seed 3."""
+    out = tmp_path / "pools"
+    assert reproduce.main(["liquidity_pools", "-p", "n_slices", "5", "-p", "seed", "3",
+                           "--out", str(out)]) == 0
+    provenance = json.loads((out / "liquidity_pools-fig47.json").read_text())
+    assert provenance["parameters"]["n_slices"] == 5 and provenance["parameters"]["seed"] == 3
+    rows = (out / "liquidity_pools-fig48.csv").read_text().splitlines()
+    assert len(rows) == 1 + 6                  # header, the prior and five slices
+    assert len(list(out.glob("liquidity_pools-fig*.png"))) == 31
+
+
+@pytest.mark.parametrize(("name", "value", "message"), [
+    ("grid", "fine", "grid must be"), ("n_slices", "21", "n_slices must be"),
+    ("slice_index", "20", "slice_index must be")])
+def test_liquidity_pools_rejects_bad_values(capsys, tmp_path, name, value, message) -> None:
+    out = tmp_path / "bad"
+    assert reproduce.main(["liquidity_pools", "-p", name, value, "--out", str(out)]) == 1
+    assert message in capsys.readouterr().err and not out.exists()
+
+
 def test_command_line_runs_with_other_parameters(tmp_path) -> None:
     """The acceptance example: Q = 5000, T = 2 writes the notebook and every figure file."""
     out = tmp_path / "run"

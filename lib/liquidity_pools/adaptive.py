@@ -1,0 +1,373 @@
+"""The slice-by-slice Bayesian adaptive strategy (spec-003 §2.8, Group F, Figs 46–56).
+
+For every slice k: plug the posterior means into the model (step 1), solve the slice problem
+(E30) for the policy (step 2), trade one slice with it in the true market of §4.3 (step 3)
+and apply the conjugate updates (E17), (E18), D5 and (E23) to what was observed (step 4).
+
+Beliefs are :class:`Prior` objects: a posterior has the same form as the prior. The unknowns
+are the zone multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (known limit profile a_j, D6) with
+Gamma priors, the executed-fraction law of every venue (Dirichlet, Remark 2.4), the one-step
+spread and imbalance matrices of every venue (row-wise Dirichlet, D5) and the drift μ with σ
+known. Everything else (ticks, spreads, fractions, κ_v, φ, the trading curve, the slicing) is
+known to the trader and must agree between the prior's model and the truth.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import validation
+from lib.liquidity_pools import curve, fd
+from lib.liquidity_pools.bayes import (
+    DirichletCategorical,
+    DiscreteChainPosterior,
+    DriftKnownSigma,
+    GammaRate,
+    transition_counts,
+)
+from lib.liquidity_pools.markov import (
+    enumerate_states,
+    joint_step_matrix,
+    step_matrix,
+    transition_matrix,
+)
+from lib.liquidity_pools.params import ModelParams, default_params
+from lib.liquidity_pools.simulate import SliceLog, simulate_slice
+from lib.progress import bar
+
+__all__ = ["INITIAL_MID", "SOLVERS", "History", "Prior", "default_truth_and_prior",
+           "observations", "run_adaptive", "zone_multipliers"]
+
+INITIAL_MID = 100.0
+"""Mid price S_0 ($) at the start of the parent order (only the increments matter)."""
+
+SOLVERS: dict[str, Callable[..., fd.FDSolution]] = {"fd": fd.solve_slice}
+"""Policy solvers by name, each called as ``solve(p, grid, target, *, t_start, transition,
+intensities)`` and returning an object with the policy fields of :class:`fd.FDSolution`."""
+
+_KNOWN_FIELDS = ("tick", "spread_ticks", "imbalance_labels", "fractions", "kvol", "phi",
+                 "sigma", "gamma", "V", "eta", "q0", "Ts", "Nt", "Ns", "signal_spread",
+                 "signal_imbalance", "market_orders", "market_order_fee")
+_KNOWN_VENUE_FIELDS = ("limit_profile", "temporary_impact", "venue_volume", "permanent_impact")
+
+
+def zone_multipliers(p: ModelParams) -> np.ndarray:
+    """ρ^i_m = Λ^i b(s^i) c(ι^i) of the model ``p``, shape ``(N, |M|)``: λ^i_{j,m} = ρ^i_m a_j."""
+    states = enumerate_states(p)
+    return np.stack([v.intensity * np.asarray(v.spread_factor)[states[:, 2 * i]]
+                     * np.asarray(v.imbalance_factor)[states[:, 2 * i + 1]]
+                     for i, v in enumerate(p.venues)])
+
+
+@dataclass(frozen=True, eq=False)
+class Prior:
+    """Beliefs about the market: prior, or posterior after some slices (§2.7).
+
+    params the trader's model: its known fields are the truth's, its unknown ones only fix
+    the structure (the plug-in model replaces them); rho Gamma beliefs (N, |M|) on the zone
+    multipliers ρ^i_m (E17); fractions Dirichlet beliefs (N, K_ε) on the executed fractions
+    (E18); spread and imbalance row-Dirichlet beliefs on every venue's one-step matrices
+    e^{Q Δt} (D5); drift the Normal belief on μ with σ known (E23).
+    """
+
+    params: ModelParams
+    rho: GammaRate
+    fractions: DirichletCategorical
+    spread: tuple[DiscreteChainPosterior, ...]
+    imbalance: tuple[DiscreteChainPosterior, ...]
+    drift: DriftKnownSigma
+
+    def __post_init__(self) -> None:
+        p = self.params
+        if not isinstance(p, ModelParams):
+            raise ValueError("params must be a ModelParams")
+        n_states = len(enumerate_states(p))
+        if not isinstance(self.rho, GammaRate) or self.rho.alpha.shape != (p.n_venues, n_states):
+            raise ValueError(f"rho must be a GammaRate of shape {(p.n_venues, n_states)}")
+        shape = (p.n_venues, len(p.fractions))
+        if not isinstance(self.fractions, DirichletCategorical) or \
+                self.fractions.alpha.shape != shape:
+            raise ValueError(f"fractions must be a DirichletCategorical of shape {shape}")
+        for name, sizes in (("spread", [v.n_spread for v in p.venues]),
+                            ("imbalance", [v.n_imbalance for v in p.venues])):
+            chains = tuple(getattr(self, name))
+            if len(chains) != p.n_venues or not all(
+                    isinstance(c, DiscreteChainPosterior) and len(c.prior_P) == n
+                    for c, n in zip(chains, sizes, strict=True)):
+                raise ValueError(f"{name} must hold one DiscreteChainPosterior per venue with "
+                                 f"{sizes} states")
+            object.__setattr__(self, name, chains)
+        if not isinstance(self.drift, DriftKnownSigma) or self.drift.sigma != p.sigma:
+            raise ValueError(f"drift must be a DriftKnownSigma with the known sigma = {p.sigma}")
+
+    @classmethod
+    def from_params(cls, params: ModelParams, *, rate: float = 2.0,
+                    concentration: float = 1.0, pseudo: float = 5.0,
+                    drift_sd: float = 0.005) -> Prior:
+        """Priors centred on the model ``params`` (spec Group F).
+
+        ρ ~ Gamma with mean Λ^i b(s^i) c(ι^i) and rate ``rate`` (prior exposure, E17); fraction
+        laws ~ Dir(``concentration`` × fraction_probs) (E18); one-step matrices row-Dirichlet
+        around e^{Q Δt} with ``pseudo`` pseudo-transitions per row (D5); μ ~ N(params.mu,
+        ``drift_sd``²) (E23).
+        """
+        concentration = validation.positive("concentration", concentration)
+        pseudo = validation.positive("pseudo", pseudo)
+        drift_sd = validation.positive("drift_sd", drift_sd)
+        return cls(
+            params=params,
+            rho=GammaRate.from_mean(zone_multipliers(params), validation.positive("rate", rate)),
+            fractions=DirichletCategorical(concentration * np.array(
+                [v.fraction_probs for v in params.venues])),
+            spread=tuple(DiscreteChainPosterior(step_matrix(v.spread_generator, params.dt),
+                                                pseudo) for v in params.venues),
+            imbalance=tuple(DiscreteChainPosterior(step_matrix(v.imbalance_generator,
+                                                               params.dt), pseudo)
+                            for v in params.venues),
+            drift=DriftKnownSigma(params.mu, drift_sd, params.sigma))
+
+    def rho_cap(self) -> np.ndarray:
+        """Largest plug-in ρ^i per venue, 1/(N Δt max_j a^i_j): keeps Δt Σ_i max_j λ <= 1 (§4.3)."""
+        p = self.params
+        return np.array([1.0 / (p.n_venues * p.dt * max(v.limit_profile)) for v in p.venues])
+
+    def plug_in(self) -> tuple[ModelParams, np.ndarray, np.ndarray]:
+        """Posterior-mean model Θ_k (§2.8 step 1): (params, joint P(Δt), λ (N, |M|, 3)).
+
+        The plug-in ρ̂ is clipped at :meth:`rho_cap` so the plug-in model is a valid MDP (§4.3).
+        """
+        p = self.params
+        probs = self.fractions.mean()
+        plug = p.replace(mu=self.drift.mean(), venues=tuple(
+            dataclasses.replace(v, fraction_probs=tuple(probs[i].tolist()))
+            for i, v in enumerate(p.venues)))
+        P = joint_step_matrix([chain.mean() for i in range(p.n_venues)
+                               for chain in (self.spread[i], self.imbalance[i])])
+        rho = np.minimum(self.rho.mean(), self.rho_cap()[:, None])
+        lam = rho[:, :, None] * np.array([v.limit_profile for v in p.venues])[:, None, :]
+        return plug, P, lam
+
+    def update(self, log: SliceLog, dS_total: float) -> Prior:
+        """The posterior after one slice (§2.8 step 4): fills and exposures per (venue, zone)
+        (E17), executed fractions per venue (E18), decision-time regime transitions per venue
+        (D5) and the slice's price change over Nt Δt (E23)."""
+        counts, exposure, fraction_counts = observations(self.params, log)
+        states = enumerate_states(self.params)
+        start, end = log.regimes, states[log.next_state]
+
+        def chains(name: str, column: int) -> tuple[DiscreteChainPosterior, ...]:
+            return tuple(c.update(transition_counts(start[:, 2 * i + column],
+                                                    end[:, 2 * i + column], len(c.prior_P)))
+                         for i, c in enumerate(getattr(self, name)))
+
+        return Prior(params=self.params, rho=self.rho.update(counts, exposure),
+                     fractions=self.fractions.update(fraction_counts),
+                     spread=chains("spread", 0), imbalance=chains("imbalance", 1),
+                     drift=self.drift.update(dS_total, len(log.t) * self.params.dt))
+
+
+def observations(p: ModelParams, log: SliceLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Fill counts (N, |M|), exposures (N, |M|) and fraction counts (N, K_ε) of a slice (§4.3)."""
+    n_states = len(enumerate_states(p))
+    counts = np.zeros((p.n_venues, n_states))
+    fraction_counts = np.zeros((p.n_venues, len(p.fractions)))
+    filled = log.venue >= 0
+    np.add.at(counts, (log.venue[filled], log.state[filled]), 1.0)
+    np.add.at(fraction_counts, (log.venue[filled], log.fraction[filled]), 1.0)
+    exposure = np.stack([np.bincount(log.state, weights=log.exposure[:, i], minlength=n_states)
+                         for i in range(p.n_venues)])
+    return counts, exposure, fraction_counts
+
+
+@dataclass(frozen=True, eq=False)
+class History:
+    """Record of an adaptive run (Figs 46–56). S = number of slices traded.
+
+    Decision times (S Nt + 1,): t, inventory q at t (before trading), target the slice's
+    re-anchored q* (E12, [REC]), curve the parent order's q*_t (E12). Per slice, index 0 the
+    prior and index k the posterior after k slices (S + 1, ...): fraction_probs (N, K_ε),
+    spread_P (N, J, J) and imbalance_P (N, K, K) posterior-mean one-step matrices, mu_hat and
+    mu_sd (E23), rho_hat (N, |M|) posterior means of ρ^i_m (unclipped, E17), exposure and
+    fills (N, |M|) cumulative. plugin_bound (S,) Δt max_m Σ_i max_j λ̂ of every plug-in model
+    (check 10). logs the S slice logs; stopped_early True if the inventory reached 0 before
+    the last slice asked for. fractions (K_ε,) the executed fractions; true_* the truth.
+    """
+
+    t: np.ndarray
+    q: np.ndarray
+    target: np.ndarray
+    curve: np.ndarray
+    fraction_probs: np.ndarray
+    spread_P: np.ndarray
+    imbalance_P: np.ndarray
+    mu_hat: np.ndarray
+    mu_sd: np.ndarray
+    rho_hat: np.ndarray
+    exposure: np.ndarray
+    fills: np.ndarray
+    plugin_bound: np.ndarray
+    logs: list[SliceLog]
+    stopped_early: bool
+    fractions: np.ndarray
+    true_fraction_probs: np.ndarray
+    true_spread_P: np.ndarray
+    true_imbalance_P: np.ndarray
+    true_mu: float
+    true_rho: np.ndarray
+
+    @property
+    def n_slices(self) -> int:
+        """Number of slices traded."""
+        return len(self.logs)
+
+    @property
+    def p_full(self) -> np.ndarray:
+        """Posterior mean P(full fill) per slice and venue, (S + 1, N) (Figs 48–49)."""
+        return self.fraction_probs[..., int(np.argmax(self.fractions))]
+
+    @property
+    def true_p_full(self) -> np.ndarray:
+        """True probability of a full fill per venue, (N,)."""
+        return self.true_fraction_probs[..., int(np.argmax(self.fractions))]
+
+
+def default_truth_and_prior() -> tuple[ModelParams, np.ndarray, Prior]:
+    """The Group F experiment [PROP]: (truth, true ρ (N, |M|), prior).
+
+    Truth: μ = 0.01, P(full fill) = 0.8 in venue 1 and 0.5 in venue 2, Q^{S,1} = [[-1, 1],
+    [3, -3]], Q^{I,2} = [[-2, 1, 1], [1, -2, 1], [2, 2, -4]], Λ = (2.0, 1.2), the rest default.
+    Prior: the default model with μ0 = 0, σ0 = 0.005, fraction means (0.2, 0.8) and (0.5, 0.5)
+    with Dirichlet concentration 1, pseudo-count 5 per row, Λ = (2.0, 2.0) with Gamma rate 2.
+    """
+    base = default_params("identical")
+    truth = base.replace(mu=0.01, venues=(
+        dataclasses.replace(base.venues[0], intensity=2.0, fraction_probs=(0.8, 0.2),
+                            spread_generator=((-1.0, 1.0), (3.0, -3.0))),
+        dataclasses.replace(base.venues[1], intensity=1.2, fraction_probs=(0.5, 0.5),
+                            imbalance_generator=((-2.0, 1.0, 1.0), (1.0, -2.0, 1.0),
+                                                 (2.0, 2.0, -4.0)))))
+    prior_model = base.replace(mu=0.0).with_venue(0, fraction_probs=(0.2, 0.8)).with_venue(
+        1, fraction_probs=(0.5, 0.5))
+    prior = Prior.from_params(prior_model, rate=2.0, concentration=1.0, pseudo=5.0,
+                              drift_sd=0.005)
+    return truth, zone_multipliers(truth), prior
+
+
+def _stationary(P: np.ndarray) -> np.ndarray:
+    """Stationary law π = π P of an irreducible stochastic matrix."""
+    A = P.T - np.eye(len(P))
+    A[-1] = 1.0
+    b = np.zeros(len(P))
+    b[-1] = 1.0
+    pi = np.clip(np.linalg.solve(A, b), 0.0, None)
+    return pi / pi.sum()
+
+
+def _check_inputs(truth: ModelParams, rho_true: object, prior: Prior, n_slices: object,
+                  grid: object, seed: object, solver: object) -> np.ndarray:
+    """Validate ``run_adaptive``'s inputs (ValueError naming the parameter); return ρ_true."""
+    if not isinstance(truth, ModelParams):
+        raise ValueError("truth must be a ModelParams")
+    if not isinstance(prior, Prior):
+        raise ValueError("prior must be a Prior")
+    if solver not in SOLVERS:
+        raise ValueError(f"solver must be one of {sorted(SOLVERS)}, got {solver!r}")
+    n_slices = validation.integer("n_slices", n_slices, minimum=1)
+    if n_slices > truth.Ns:
+        raise ValueError(f"n_slices must be <= Ns = {truth.Ns} (the parent order's horizon), "
+                         f"got {n_slices}")
+    validation.integer("seed", seed, minimum=0)
+    if not isinstance(grid, fd.FDGrid):
+        raise ValueError(f"grid must be an FDGrid, got {grid!r}")
+    grid.inventories(truth)
+    for name in _KNOWN_FIELDS:
+        if getattr(prior.params, name) != getattr(truth, name):
+            raise ValueError(f"prior.params.{name} must equal truth.{name} (known to the trader)")
+    if prior.params.n_venues != truth.n_venues:
+        raise ValueError("prior.params and truth must have the same number of venues")
+    for i, (vp, vt) in enumerate(zip(prior.params.venues, truth.venues, strict=True)):
+        for name in _KNOWN_VENUE_FIELDS:
+            if getattr(vp, name) != getattr(vt, name):
+                raise ValueError(f"prior.params.venues[{i}].{name} must equal "
+                                 f"truth.venues[{i}].{name} (known to the trader)")
+    rho = np.asarray(rho_true, dtype=float)
+    shape = (truth.n_venues, len(enumerate_states(truth)))
+    if rho.shape != shape or not np.all(np.isfinite(rho)) or np.any(rho < 0):
+        raise ValueError(f"rho_true must be a finite array >= 0 of shape {shape}")
+    top = np.array([max(v.limit_profile) for v in truth.venues])
+    bound = truth.dt * (rho * top[:, None]).sum(axis=0).max()
+    if bound > 1.0 + 1e-12:
+        raise ValueError(f"rho_true violates the probability bound: dt * sum_i max_j "
+                         f"lambda = {bound:.4g} > 1")
+    return rho
+
+
+def _summary(belief: Prior) -> dict[str, np.ndarray | float]:
+    return dict(fraction_probs=belief.fractions.mean(),
+                spread_P=np.stack([c.mean() for c in belief.spread]),
+                imbalance_P=np.stack([c.mean() for c in belief.imbalance]),
+                mu_hat=belief.drift.mean(), mu_sd=belief.drift.sd(), rho_hat=belief.rho.mean())
+
+
+def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_slices: int,
+                 grid: fd.FDGrid, seed: int, solver: str = "fd",
+                 progress: bool = False) -> History:
+    """Trade ``n_slices`` slices of the parent order with the slice algorithm (§2.8).
+
+    The true market is ``truth`` with intensities λ^i_{j,m} = ρ_true^i_m a_j; the initial
+    market state is drawn from the truth's stationary law and the mid starts at
+    :data:`INITIAL_MID`. Each slice is solved with ``SOLVERS[solver]`` on ``grid`` for the
+    posterior-mean model and the curve re-anchored on the current inventory
+    (``curve.slice_targets(p, k, q_ref=q)``), then traded with :func:`simulate_slice`. One
+    ``numpy.random.default_rng(seed)`` drives the whole run. The run stops early when the
+    inventory reaches 0. Requires 1 <= n_slices <= truth.Ns.
+    """
+    rho_true = _check_inputs(truth, rho_true, prior, n_slices, grid, seed, solver)
+    solve = SOLVERS[solver]
+    rng = np.random.default_rng(seed)
+    profile = np.array([v.limit_profile for v in truth.venues])
+    true_lam = rho_true[:, :, None] * profile[:, None, :]
+    m = int(rng.choice(len(rho_true[0]), p=_stationary(transition_matrix(truth))))
+    q, S = truth.q0, INITIAL_MID
+    belief = prior
+    summaries = [_summary(belief)]
+    fills = [np.zeros_like(rho_true)]
+    exposure = [np.zeros_like(rho_true)]
+    logs: list[SliceLog] = []
+    targets: list[np.ndarray] = []
+    bounds: list[float] = []
+    for k in bar(range(n_slices), desc="slices", enabled=progress):
+        plug, P, lam = belief.plug_in()
+        bounds.append(float(plug.dt * lam.max(axis=2).sum(axis=0).max()))
+        target = curve.slice_targets(plug, k, q_ref=q)
+        sol = solve(plug, grid, target, t_start=k * truth.Ts, transition=P, intensities=lam)
+        q, m, S_end, log = simulate_slice(truth, sol, q, m, S, rng, intensities=true_lam)
+        counts, expo, _ = observations(truth, log)
+        belief = belief.update(log, S_end - S)
+        S = S_end
+        logs.append(log)
+        targets.append(target)
+        summaries.append(_summary(belief))
+        fills.append(fills[-1] + counts)
+        exposure.append(exposure[-1] + expo)
+        if q <= 1e-9 * truth.q0:
+            break
+    t = np.append(np.concatenate([log.t for log in logs]), len(logs) * truth.Ts)
+    return History(
+        t=t, q=np.append(np.concatenate([log.inventory for log in logs]), q),
+        target=np.append(np.concatenate([tg[:-1] for tg in targets]), targets[-1][-1]),
+        curve=curve.is_curve(t, q0=truth.q0, T=truth.T, kappa=truth.kappa_ac),
+        **{key: np.array([s[key] for s in summaries]) for key in summaries[0]},
+        exposure=np.array(exposure), fills=np.array(fills), plugin_bound=np.array(bounds),
+        logs=logs, stopped_early=len(logs) < n_slices,
+        fractions=np.asarray(truth.fractions),
+        true_fraction_probs=np.array([v.fraction_probs for v in truth.venues]),
+        true_spread_P=np.stack([step_matrix(v.spread_generator, truth.dt)
+                                for v in truth.venues]),
+        true_imbalance_P=np.stack([step_matrix(v.imbalance_generator, truth.dt)
+                                   for v in truth.venues]),
+        true_mu=truth.mu, true_rho=rho_true.copy())

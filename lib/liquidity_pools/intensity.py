@@ -1,0 +1,51 @@
+"""Fill intensities, fill probability and executed fractions (spec-003 E4–E6, §2.10)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from lib.liquidity_pools.markov import enumerate_states
+from lib.liquidity_pools.params import ModelParams
+
+__all__ = ["fill_intensities", "half_spreads", "state_drift", "volume_factor"]
+
+
+def fill_intensities(p: ModelParams) -> np.ndarray:
+    """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) per minute [PROP], shape ``(N, |M|, 3)``.
+
+    The last axis is the limit j = -1, 0, 1 (E5).
+    """
+    states = enumerate_states(p)
+    out = np.empty((p.n_venues, len(states), 3))
+    for i, v in enumerate(p.venues):
+        zone = (v.intensity * np.asarray(v.spread_factor)[states[:, 2 * i]]
+                * np.asarray(v.imbalance_factor)[states[:, 2 * i + 1]])
+        out[i] = zone[:, None] * np.asarray(v.limit_profile)[None, :]
+    return out
+
+
+def half_spreads(p: ModelParams) -> np.ndarray:
+    """Half spread s^i/2 of every venue in every state ($), shape ``(N, |M|)`` (E4)."""
+    states = enumerate_states(p)
+    spreads = np.asarray(p.spread_ticks) * p.tick
+    return np.stack([spreads[states[:, 2 * i]] / 2.0 for i in range(p.n_venues)])
+
+
+def state_drift(p: ModelParams) -> np.ndarray:
+    """Drift μ(m) = μ + Σ_i (β^S s^i + β^I ι^i) of the mid in every state (E24, [PROP] form).
+
+    With β^S = β^I = 0 (the default) it is the constant μ of (E8).
+    """
+    states = enumerate_states(p)
+    spreads = np.asarray(p.spread_ticks) * p.tick
+    labels = np.asarray(p.imbalance_labels)
+    mu = np.full(len(states), p.mu)
+    for i in range(p.n_venues):
+        mu += p.signal_spread * spreads[states[:, 2 * i]]
+        mu += p.signal_imbalance * labels[states[:, 2 * i + 1]]
+    return mu
+
+
+def volume_factor(total_volume: np.ndarray, kvol: float) -> np.ndarray:
+    """f(ℓ) = exp(-κ_v Σ_i ℓ^i): probability that the posted volume is hit (E5, D8)."""
+    return np.exp(-kvol * np.asarray(total_volume, dtype=float))

@@ -1,0 +1,266 @@
+"""Market simulator of the slice problem, consistent with the scheme (E30) (spec-003 §4.3).
+
+At each decision time t_k of a slice the trader looks up the policy at the inventory node,
+sends the market order of the policy (if market orders are on), then posts the limit orders.
+Within the step the market state m is frozen and at most one venue fills: with one uniform U,
+venue i fills if Σ_{i'<i} π^{i'} <= U < Σ_{i'<=i} π^{i'}, where
+π^i = Δt λ^i_{j^i,m} f(ℓ) 1{ℓ^i > 0} and f(ℓ) = exp(-κ_v Σ_i ℓ^i) (E5). The executed fraction is
+drawn from the venue's fraction law (E6), the mid moves by μ(m) Δt + σ √Δt Z (E8, E24) and the
+regimes of every venue jump with their own true one-step matrices e^{Q Δt} (E3; sampling per
+venue is the Kronecker product of the joint chain). The realised slice objective is
+
+    R = Σ_k [fill gain vs mid - market-order cost] + Σ_k q_{t_k} (S_{t_{k+1}} - S_{t_k})
+        - Σ_k Δt φ (q_{t_{k+1}} - q*_{t_{k+1}})²,
+
+the fill gain of v = ε ℓ shares at limit j being v (s^i/2 + j δ) - c σ √(v/V) v - ν v (q - v)
+(E26 as in :mod:`lib.liquidity_pools.fd`), so that E[R] = θ_0(q, m) under the FD policy
+(check 4). ``q_{t_k}`` is the inventory after the market order of step k, as in (E30)–(E31).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from lib import validation
+from lib.liquidity_pools.fd import NO_LIMIT, FDSolution
+from lib.liquidity_pools.intensity import fill_intensities, half_spreads, state_drift
+from lib.liquidity_pools.markov import enumerate_states, step_matrix, venue_generators
+from lib.liquidity_pools.params import LIMITS, ModelParams
+
+__all__ = ["SliceLog", "mc_slice_value", "simulate_slice", "simulate_slice_paths"]
+
+_GRID_TOL = 1e-9
+
+
+@dataclass(frozen=True, eq=False)
+class SliceLog:
+    """Per-step record of one simulated slice (spec §4.3), every array with Nt rows.
+
+    t decision times t_k; state market-state index m_k and regimes (Nt, 2N) its regimes
+    (s^1, ι^1, ..., s^N, ι^N); inventory q at t_k before trading; market_order the market-order
+    size; volume (Nt, N) posted volumes (clipped at the inventory) and limit (Nt, N) their
+    limits (``NO_LIMIT`` where the volume is 0); prob (Nt, N) the fill probabilities π^i;
+    venue the venue that filled (-1: none); fraction the index of the executed fraction (-1:
+    none); executed the shares sold by the limit order; cash the cash received (E9, at the mid
+    of t_k, with the impact terms of E26 and the market order); mid S_{t_k}; exposure (Nt, N)
+    the Gamma exposures Δt a_{j^i} f(ℓ) of the venues with ℓ^i > 0 (E17); next_state m_{k+1}.
+    """
+
+    t: np.ndarray
+    state: np.ndarray
+    regimes: np.ndarray
+    inventory: np.ndarray
+    market_order: np.ndarray
+    volume: np.ndarray
+    limit: np.ndarray
+    prob: np.ndarray
+    venue: np.ndarray
+    fraction: np.ndarray
+    executed: np.ndarray
+    cash: np.ndarray
+    mid: np.ndarray
+    exposure: np.ndarray
+    next_state: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Market:
+    """The true market of §4.3 in array form."""
+
+    lam_dt: np.ndarray       # (N, |M|, 3) Δt λ^i_{j,m}
+    profile: np.ndarray      # (N, 3) limit profiles a^i_j
+    half_spread: np.ndarray  # (N, |M|)
+    frac_cum: np.ndarray     # (N, K - 1) cumulative fraction probabilities
+    fractions: np.ndarray    # (K,)
+    temporary: np.ndarray    # (N,) c^i σ / sqrt(V^i)
+    permanent: np.ndarray    # (N,) ν^i
+    drift: np.ndarray        # (|M|,) μ(m)
+    mo_cost: np.ndarray      # (|M|,) market-order cost per share
+    states: np.ndarray       # (|M|, 2N) regimes of every state
+    strides: np.ndarray      # (2N,) joint index = Σ_c regime_c stride_c
+    jump_cum: tuple[np.ndarray, ...]  # per component (|M|, size - 1): cumulative e^{Q Δt} row
+    p: ModelParams
+
+
+def _market(p: ModelParams, intensities: np.ndarray | None) -> _Market:
+    lam = fill_intensities(p)
+    if intensities is not None:
+        given = np.asarray(intensities, dtype=float)
+        if given.shape != lam.shape or not np.all(np.isfinite(given)) or np.any(given < 0):
+            raise ValueError(f"intensities must be a finite array >= 0 of shape {lam.shape}")
+        bound = p.dt * given.max(axis=2).sum(axis=0).max()
+        if bound > 1.0 + 1e-12:
+            raise ValueError(f"probability bound violated by intensities: dt * sum_i max_j "
+                             f"lambda = {bound:.4g} > 1")
+        lam = given
+    steps = [step_matrix(Q, p.dt) for Q in venue_generators(p)]
+    states = enumerate_states(p)
+    sizes = [len(P) for P in steps]
+    return _Market(
+        lam_dt=p.dt * lam,
+        profile=np.array([v.limit_profile for v in p.venues]),
+        half_spread=half_spreads(p),
+        frac_cum=np.cumsum([v.fraction_probs for v in p.venues], axis=1)[:, :-1],
+        fractions=np.asarray(p.fractions),
+        temporary=np.array([v.temporary_impact * p.sigma / math.sqrt(v.venue_volume)
+                            for v in p.venues]),
+        permanent=np.array([v.permanent_impact for v in p.venues]),
+        drift=state_drift(p),
+        mo_cost=half_spreads(p).min(axis=0) + p.market_order_fee,
+        states=states,
+        strides=np.array([math.prod(sizes[c + 1:]) for c in range(len(sizes))]),
+        jump_cum=tuple(np.cumsum(P, axis=1)[states[:, c], :-1] for c, P in enumerate(steps)),
+        p=p)
+
+
+def _categorical(u: np.ndarray, cum: np.ndarray) -> np.ndarray:
+    """Inverse-CDF draw: the category of every uniform ``u`` given the cumulative
+    probabilities ``cum`` (n, K - 1) of its law without the last one (which is 1)."""
+    return (u[:, None] >= cum).sum(axis=1)
+
+
+def _check_solution(p: ModelParams, sol: FDSolution) -> float:
+    """Check that ``sol`` is a policy for the model ``p``; return the inventory step Δq."""
+    M = len(enumerate_states(p))
+    shape = (p.Nt, p.n_venues, len(sol.q), M)
+    if sol.volume.shape != shape or sol.limit.shape != shape:
+        raise ValueError(f"sol does not match the model: policy arrays must have shape {shape} "
+                         f"(Nt, N, Nq, |M|), got {sol.volume.shape}")
+    if sol.market_order.shape != (p.Nt, len(sol.q), M) or sol.target.shape != (p.Nt + 1,):
+        raise ValueError("sol does not match the model: market_order must be (Nt, Nq, |M|) "
+                         "and target (Nt + 1,)")
+    if len(sol.q) < 2:
+        raise ValueError("sol must have at least two inventory nodes")
+    return float(sol.q[1] - sol.q[0])
+
+
+def _state(p: ModelParams, m: object) -> int:
+    M = len(enumerate_states(p))
+    m = validation.integer("m", m, minimum=0)
+    if m >= M:
+        raise ValueError(f"m must be a market-state index in [0, {M - 1}], got {m}")
+    return m
+
+
+def _inventory(sol: FDSolution, q: object) -> float:
+    q = validation.nonnegative("q", q)
+    if q > sol.q[-1] * (1.0 + _GRID_TOL):
+        raise ValueError(f"q must lie in [0, {sol.q[-1]}] (the inventory grid), got {q}")
+    return q
+
+
+def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
+         S: np.ndarray, rng: np.random.Generator, record: list[dict] | None):
+    """Simulate one slice for a batch of paths (§4.3); return R, q, m, S at the slice end.
+
+    The policy is read at the nearest inventory node and every order is clipped at the
+    current inventory (both no-ops on the grid). Per-step records are appended to ``record``.
+    """
+    p = mk.p
+    n_paths = len(q)
+    N = p.n_venues
+    paths = np.arange(n_paths)
+    limits = np.asarray(LIMITS)
+    reward = np.zeros(n_paths)
+    q, m, S = q.copy(), m.copy(), S.copy()
+    for k in range(p.Nt):
+        q_before = q
+        node = np.clip(np.rint(q / dq).astype(int), 0, len(sol.q) - 1)
+        eta = np.minimum(sol.market_order[k, node, m], q)
+        reward -= mk.mo_cost[m] * eta
+        cash = (S - mk.mo_cost[m]) * eta
+        q = q - eta
+        node = np.clip(np.rint(q / dq).astype(int), 0, len(sol.q) - 1)
+        vol = np.minimum(sol.volume[k][:, node, m], q[None, :])          # (N, n)
+        posted = vol > 0
+        jj = np.where(posted, sol.limit[k][:, node, m] - limits[0], 0)  # index into LIMITS
+        f = np.exp(-p.kvol * vol.sum(axis=0))
+        pi = np.where(posted, mk.lam_dt[np.arange(N)[:, None], m[None, :], jj] * f, 0.0)
+        venue = (rng.random(n_paths)[None, :] >= np.cumsum(pi, axis=0)).sum(axis=0)
+        filled = venue < N
+        vc = np.minimum(venue, N - 1)
+        frac = _categorical(rng.random(n_paths), mk.frac_cum[vc])
+        v = np.where(filled, mk.fractions[frac] * vol[vc, paths], 0.0)
+        gain = (v * (mk.half_spread[vc, m] + limits[jj[vc, paths]] * p.tick)
+                - mk.temporary[vc] * v**1.5 - mk.permanent[vc] * v * (q - v))
+        reward += gain
+        cash = cash + gain + v * S
+        dS = mk.drift[m] * p.dt + p.sigma * math.sqrt(p.dt) * rng.standard_normal(n_paths)
+        reward += q * dS
+        u = rng.random((len(mk.strides), n_paths))
+        m_next = sum(stride * _categorical(u[c], cum[m])
+                     for c, (stride, cum) in enumerate(zip(mk.strides, mk.jump_cum, strict=True)))
+        if record is not None:
+            record.append(dict(
+                state=m, regimes=mk.states[m], inventory=q_before, market_order=eta, volume=vol.T,
+                limit=np.where(posted, limits[jj], NO_LIMIT).T, prob=pi.T,
+                venue=np.where(filled, venue, -1), fraction=np.where(filled, frac, -1),
+                executed=v, cash=cash, mid=S,
+                exposure=np.where(posted, p.dt * np.take_along_axis(mk.profile, jj, axis=1)
+                                  * f[None, :], 0.0).T,
+                next_state=m_next))
+        q = q - v
+        reward -= p.dt * p.phi * (q - sol.target[k + 1]) ** 2
+        S = S + dS
+        m = m_next
+    return reward, q, m, S
+
+
+def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: int,
+                         n_paths: int, rng: np.random.Generator, *,
+                         intensities: np.ndarray | None = None) -> np.ndarray:
+    """Realised slice objectives R of ``n_paths`` independent paths from (q0, m0) (§4.3).
+
+    The policy ``sol`` is followed at the inventory nodes; every inventory must stay on the
+    grid (q0 a node, ε ℓ a multiple of Δq for every posted ℓ), which makes E[R] = θ_0(q0, m0)
+    exact (E30, check 4). ``intensities`` (N, |M|, 3) overrides the true λ^i_{j,m}.
+    Returns R, shape ``(n_paths,)``.
+    """
+    dq = _check_solution(p_true, sol)
+    q0 = _inventory(sol, q0)
+    if abs(q0 / dq - round(q0 / dq)) > _GRID_TOL:
+        raise ValueError(f"q0 must be an inventory node (a multiple of dq = {dq}), got {q0}")
+    m0 = _state(p_true, m0)
+    n_paths = validation.integer("n_paths", n_paths, minimum=2)
+    sizes = np.concatenate([np.outer(p_true.fractions, np.unique(sol.volume)).ravel(),
+                            np.unique(sol.market_order)]) / dq
+    if np.any(np.abs(sizes - np.rint(sizes)) > _GRID_TOL):
+        raise ValueError("executed sizes leave the inventory grid: every fraction times every "
+                         "posted volume and every market order must be a multiple of dq = "
+                         f"{dq} (use dl = 2 dq for half fills)")
+    mk = _market(p_true, intensities)
+    reward, *_ = _run(mk, sol, dq, np.full(n_paths, q0), np.full(n_paths, m0),
+                      np.zeros(n_paths), rng, None)
+    return reward
+
+
+def mc_slice_value(p: ModelParams, sol: FDSolution, q0: float, m0: int, n_paths: int,
+                   rng: np.random.Generator) -> tuple[float, float]:
+    """Monte-Carlo estimate of θ_0(q0, m0) under the policy ``sol``: (mean, standard error)."""
+    R = simulate_slice_paths(p, sol, q0, m0, n_paths, rng)
+    return float(R.mean()), float(R.std(ddof=1) / math.sqrt(len(R)))
+
+
+def simulate_slice(p_true: ModelParams, sol: FDSolution, q: float, m: int, S: float,
+                   rng: np.random.Generator, *, intensities: np.ndarray | None = None
+                   ) -> tuple[float, int, float, SliceLog]:
+    """One path of one slice from inventory q, state m and mid S (§4.3, step 3 of §2.8).
+
+    The inventory may be off the grid (half fills in the adaptive run): the policy is read at
+    the nearest inventory node and every order is clipped at the current inventory.
+    ``intensities`` (N, |M|, 3) overrides the true λ^i_{j,m}. Returns the inventory, state
+    and mid at the end of the slice and the :class:`SliceLog`.
+    """
+    dq = _check_solution(p_true, sol)
+    q = _inventory(sol, q)
+    m = _state(p_true, m)
+    S = validation.finite("S", S)
+    record: list[dict] = []
+    _, q_end, m_end, S_end = _run(_market(p_true, intensities), sol, dq, np.array([q]),
+                                  np.array([m]), np.array([S]), rng, record)
+    log = SliceLog(t=sol.t[:-1].copy(),
+                   **{key: np.array([step[key][0] for step in record]) for key in record[0]})
+    return float(q_end[0]), int(m_end[0]), float(S_end[0]), log
