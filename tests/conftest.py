@@ -10,6 +10,11 @@ import pytest
 
 from lib import chapters, reproduce
 from lib.figures import FIGURES_ENV
+from lib.progress import PROGRESS_ENV
+
+# The golden notebooks run in kernels started by nbval: their progress bars stay off, as in
+# every unattended execution (lib.notebooks.run_chapter).
+os.environ[PROGRESS_ENV] = "off"
 
 # Set before any kernel starts, so the golden notebooks never write into figures/.
 _KERNEL_FIGURES = tempfile.TemporaryDirectory(prefix="otr-nbval-figures-")
