@@ -181,16 +181,7 @@ def impulse_operator(theta: np.ndarray, q: np.ndarray, cost: np.ndarray):
 
 
 def _model_step(p: ModelParams, grid: FDGrid, intensities: np.ndarray | None) -> _Step:
-    lam = fill_intensities(p)
-    if intensities is not None:
-        given = np.asarray(intensities, dtype=float)
-        if given.shape != lam.shape or not np.all(np.isfinite(given)) or np.any(given < 0):
-            raise ValueError(f"intensities must be a finite array >= 0 of shape {lam.shape}")
-        bound = p.dt * given.max(axis=2).sum(axis=0).max()
-        if bound > 1.0 + 1e-12:
-            raise ValueError(f"probability bound violated by intensities: dt * sum_i max_j "
-                             f"lambda = {bound:.4g} > 1")
-        lam = given
+    lam = fill_intensities(p, intensities)
     return _Step(
         q=grid.inventories(p), levels=grid.volumes(p), dq=grid.dq,
         lam_dt=p.dt * lam, half_spread=half_spreads(p),

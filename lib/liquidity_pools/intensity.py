@@ -10,10 +10,11 @@ from lib.liquidity_pools.params import ModelParams
 __all__ = ["fill_intensities", "half_spreads", "state_drift", "volume_factor"]
 
 
-def fill_intensities(p: ModelParams) -> np.ndarray:
+def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.ndarray:
     """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) per minute [PROP], shape ``(N, |M|, 3)``.
 
-    The last axis is the limit j = -1, 0, 1 (E5).
+    The last axis is the limit j = -1, 0, 1 (E5). An ``override`` (the plug-in intensities of
+    the adaptive run) is checked for its shape, sign and the probability bound and returned.
     """
     states = enumerate_states(p)
     out = np.empty((p.n_venues, len(states), 3))
@@ -21,7 +22,16 @@ def fill_intensities(p: ModelParams) -> np.ndarray:
         zone = (v.intensity * np.asarray(v.spread_factor)[states[:, 2 * i]]
                 * np.asarray(v.imbalance_factor)[states[:, 2 * i + 1]])
         out[i] = zone[:, None] * np.asarray(v.limit_profile)[None, :]
-    return out
+    if override is None:
+        return out
+    given = np.asarray(override, dtype=float)
+    if given.shape != out.shape or not np.all(np.isfinite(given)) or np.any(given < 0):
+        raise ValueError(f"intensities must be a finite array >= 0 of shape {out.shape}")
+    bound = p.dt * given.max(axis=2).sum(axis=0).max()
+    if bound > 1.0 + 1e-12:
+        raise ValueError(f"probability bound violated by intensities: dt * sum_i max_j "
+                         f"lambda = {bound:.4g} > 1")
+    return given
 
 
 def half_spreads(p: ModelParams) -> np.ndarray:

@@ -86,16 +86,7 @@ class _Market:
 
 
 def _market(p: ModelParams, intensities: np.ndarray | None) -> _Market:
-    lam = fill_intensities(p)
-    if intensities is not None:
-        given = np.asarray(intensities, dtype=float)
-        if given.shape != lam.shape or not np.all(np.isfinite(given)) or np.any(given < 0):
-            raise ValueError(f"intensities must be a finite array >= 0 of shape {lam.shape}")
-        bound = p.dt * given.max(axis=2).sum(axis=0).max()
-        if bound > 1.0 + 1e-12:
-            raise ValueError(f"probability bound violated by intensities: dt * sum_i max_j "
-                             f"lambda = {bound:.4g} > 1")
-        lam = given
+    lam = fill_intensities(p, intensities)
     steps = [step_matrix(Q, p.dt) for Q in venue_generators(p)]
     states = enumerate_states(p)
     sizes = [len(P) for P in steps]
