@@ -29,9 +29,9 @@ test: $(READY)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest
 
-# Re-execute every chapter at its defaults into tests/golden (images stripped).
+# Re-execute every chapter (or those named in CHAPTERS) at its defaults into tests/golden.
 goldens: $(READY)
-	$(PY) -m lib.book goldens
+	$(PY) -m lib.book goldens $(CHAPTERS)
 
 # Re-pin the transitive dependencies from a clean install of requirements.txt.
 constraints:

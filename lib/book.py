@@ -9,8 +9,9 @@
     rewritten, so Sphinx re-reads only what changed.
 ``python -m lib.book report``
     Prints the landing page's path and the per-chapter execution times.
-``python -m lib.book goldens``
-    Writes ``tests/golden/<chapter>.ipynb`` at the default parameters, images stripped.
+``python -m lib.book goldens [CHAPTER ...]``
+    Writes ``tests/golden/<chapter>.ipynb`` at the default parameters, images stripped, for
+    every chapter or the ones named.
 """
 
 from __future__ import annotations
@@ -136,10 +137,14 @@ def report() -> None:
         print(f"{chapter:<24} {seconds:>8.1f}  {state}")
 
 
-def goldens() -> None:
-    """Execute every chapter at its defaults into ``tests/golden`` and strip the images."""
+def goldens(names: list[str] | None = None) -> None:
+    """Execute the chapters (all by default) at their defaults into ``tests/golden`` and strip
+    the images."""
+    unknown = sorted(set(names or ()) - set(chapters.names()))
+    if unknown:
+        raise ValueError(f"chapter: unknown {unknown}; the chapters are {chapters.names()}")
     with tempfile.TemporaryDirectory() as figures:
-        for chapter in chapters.names():
+        for chapter in names or chapters.names():
             path = GOLDEN / f"{chapter}.ipynb"
             notebooks.run_chapter(chapter, path, Path(figures) / chapter)
             notebooks.strip_for_golden(path)
@@ -150,7 +155,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m lib.book", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("step", choices=("stage", "report", "goldens"))
-    {"stage": stage, "report": report, "goldens": goldens}[parser.parse_args(argv).step]()
+    parser.add_argument("chapter", nargs="*", help="goldens only: the chapters to execute "
+                        "(default: all)")
+    args = parser.parse_args(argv)
+    if args.chapter and args.step != "goldens":
+        parser.error("chapter names are taken by the goldens step only")
+    if args.step == "goldens":
+        goldens(args.chapter)
+    else:
+        {"stage": stage, "report": report}[args.step]()
 
 
 if __name__ == "__main__":
