@@ -28,7 +28,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 FIGURES_ENV = "OTR_FIGURES_DIR"
 ID_PATTERN = re.compile(r"^(?P<chapter>[a-z0-9_]+)-(fig\d{2}|tab\d{2}|ext-[a-z0-9]+(-[a-z0-9]+)*)$")
-PACKAGES = ("numpy", "scipy", "sympy", "matplotlib", "papermill", "jupyter-book")
+PACKAGES = ("numpy", "scipy", "sympy", "numba", "torch", "matplotlib", "papermill", "jupyter-book")
 
 # Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")

@@ -195,7 +195,7 @@ def test_run_adaptive_rejects_bad_inputs(monkeypatch):
         (dict(n_slices=0), "n_slices"), (dict(n_slices=21), "n_slices"),
         (dict(n_slices=2.0), "n_slices"), (dict(seed=-1), "seed"), (dict(seed=1.5), "seed"),
         (dict(grid="coarse"), "grid"), (dict(grid=fd.FDGrid(30.0, 30.0)), "dq"),
-        (dict(solver="nn"), "solver"),
+        (dict(solver="nn-fast"), "solver"),
     ]
     for change, name in cases:
         with pytest.raises(ValueError, match=name):

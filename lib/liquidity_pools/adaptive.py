@@ -15,13 +15,14 @@ known to the trader and must agree between the prior's model and the truth.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from lib import validation
-from lib.liquidity_pools import curve, fd
+from lib.liquidity_pools import curve, fd, nn
 from lib.liquidity_pools.bayes import (
     DirichletCategorical,
     DiscreteChainPosterior,
@@ -45,9 +46,31 @@ __all__ = ["INITIAL_MID", "SOLVERS", "History", "Prior", "default_truth_and_prio
 INITIAL_MID = 100.0
 """Mid price S_0 ($) at the start of the parent order (only the increments matter)."""
 
-SOLVERS: dict[str, Callable[..., fd.FDSolution]] = {"fd": fd.solve_slice}
-"""Policy solvers by name, each called as ``solve(p, grid, target, *, t_start, transition,
-intensities)`` and returning an object with the policy fields of :class:`fd.FDSolution`."""
+
+
+def _fd_solver(**options: object) -> Callable[..., fd.FDSolution]:
+    """The finite-difference slice solver with fixed options (``method``, ``penalty_timing``)."""
+    unknown = sorted(set(options) - {"method", "penalty_timing"})
+    if unknown:
+        raise ValueError(f"solver_options: the 'fd' solver takes method and penalty_timing, "
+                         f"got {unknown}")
+    return functools.partial(fd.solve_slice, **options)
+
+
+def _nn_solver(**options: object) -> Callable[..., fd.FDSolution]:
+    """The neural-network slice solver, warm-started from slice to slice (``config``,
+    ``init``)."""
+    unknown = sorted(set(options) - {"config", "init"})
+    if unknown:
+        raise ValueError(f"solver_options: the 'nn' solver takes config and init, got {unknown}")
+    return nn.WarmStartSolver(**options)
+
+
+SOLVERS: dict[str, Callable[..., Callable[..., fd.FDSolution]]] = {"fd": _fd_solver,
+                                                                   "nn": _nn_solver}
+"""Slice-solver factories by name. ``SOLVERS[name](**solver_options)`` returns the solver of one
+run, called once per slice as ``solve(p, grid, target, *, t_start, transition, intensities)``
+and returning an :class:`fd.FDSolution` (the policy on the grid)."""
 
 _KNOWN_FIELDS = ("tick", "spread_ticks", "imbalance_labels", "fractions", "kvol", "phi",
                  "sigma", "gamma", "V", "eta", "q0", "Ts", "Nt", "Ns", "signal_spread",
@@ -315,19 +338,24 @@ def _summary(belief: Prior) -> dict[str, np.ndarray | float]:
 
 def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_slices: int,
                  grid: fd.FDGrid, seed: int, solver: str = "fd",
+                 solver_options: Mapping[str, object] | None = None,
                  progress: bool = False) -> History:
     """Trade ``n_slices`` slices of the parent order with the slice algorithm (§2.8).
 
     The true market is ``truth`` with intensities λ^i_{j,m} = ρ_true^i_m a_j; the initial
     market state is drawn from the truth's stationary law and the mid starts at
-    :data:`INITIAL_MID`. Each slice is solved with ``SOLVERS[solver]`` on ``grid`` for the
+    :data:`INITIAL_MID`. Each slice is solved with ``SOLVERS[solver](**solver_options)``
+    ("fd": finite differences; "nn": the actor–critic, warm-started from the slice before) on
+    ``grid`` for the
     posterior-mean model and the curve re-anchored on the current inventory
     (``curve.slice_targets(p, k, q_ref=q)``), then traded with :func:`simulate_slice`. One
     ``numpy.random.default_rng(seed)`` drives the whole run. The run stops early when the
     inventory reaches 0. Requires 1 <= n_slices <= truth.Ns.
     """
     rho_true = _check_inputs(truth, rho_true, prior, n_slices, grid, seed, solver)
-    solve = SOLVERS[solver]
+    if solver_options is not None and not isinstance(solver_options, Mapping):
+        raise ValueError(f"solver_options must be a mapping, got {solver_options!r}")
+    solve = SOLVERS[solver](**(solver_options or {}))
     rng = np.random.default_rng(seed)
     profile = np.array([v.limit_profile for v in truth.venues])
     true_lam = rho_true[:, :, None] * profile[:, None, :]

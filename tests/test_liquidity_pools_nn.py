@@ -1,0 +1,229 @@
+"""Neural-network (actor–critic) solver of source 003 (spec-003 §4.2, §8 check 11):
+lib.liquidity_pools.nn.
+
+The check-11 tests train the default configuration for both venue cases (about 35 s each on
+the 2-core machine); every other test uses a few iterations.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+import torch
+
+from lib.liquidity_pools import adaptive, curve, fd, nn
+from lib.liquidity_pools.markov import enumerate_states
+from lib.liquidity_pools.params import LIMITS, default_params
+
+GRID = fd.FDGrid(20.0, 20.0)
+SLICE = 8
+TINY = nn.NNConfig(batch=64, iters=5, first_iters=10, seed=3)
+DEFAULT = nn.NNConfig()
+
+
+def _targets(p):
+    return curve.slice_targets(p, SLICE)
+
+
+@functools.cache
+def _trained(case: str, config: nn.NNConfig = DEFAULT) -> nn.NNSolution:
+    p = default_params(case)
+    return nn.train_slice(p, _targets(p), config)
+
+
+@functools.cache
+def _fd(case: str) -> fd.FDSolution:
+    p = default_params(case)
+    return fd.solve_slice(p, GRID, _targets(p))
+
+
+def _weights(sol: nn.NNSolution) -> list[torch.Tensor]:
+    return [t for net in sol.value + sol.policy for t in net.state_dict().values()]
+
+
+# -- check 11: the networks against the finite-difference solution -------------------------------
+
+@pytest.mark.parametrize("case", ["identical", "different"])
+def test_check_11_default_configuration(case: str) -> None:
+    """Check 11: mean θ_0 error ≤ 5 %, max ≤ 15 % of the range of θ_0; the argmax limit equals
+    the FD limit on ≥ 80 % of the nodes where both volumes exceed 2Δℓ."""
+    F, G = _fd(case), nn.on_grid(_trained(case), GRID)
+    scale = F.theta[0].max() - F.theta[0].min()
+    error = np.abs(G.theta[0] - F.theta[0]) / scale
+    assert error.mean() <= 0.05, f"mean error {error.mean():.3f}"
+    assert error.max() <= 0.15, f"max error {error.max():.3f}"
+    both = (F.volume > 2 * GRID.dl) & (G.volume > 2 * GRID.dl)
+    assert both.sum() > 1000
+    assert np.mean(F.limit[both] == G.limit[both]) >= 0.8
+
+
+def test_value_function_peaks_where_fd_is_near_its_maximum() -> None:
+    """The NN θ_0 has the FD shape: in every state the inventory where the NN value peaks is one
+    where the FD value is within 2 % of the range of θ_0 from its maximum (the peak is flat, so
+    the argmax itself may move by a few nodes)."""
+    F, G = _fd("identical"), nn.on_grid(_trained("identical"), GRID)
+    scale = F.theta[0].max() - F.theta[0].min()
+    peak = np.argmax(G.theta[0], axis=0)
+    shortfall = F.theta[0].max(axis=0) - F.theta[0][peak, np.arange(F.theta.shape[2])]
+    assert shortfall.max() <= 0.02 * scale, f"{shortfall.max() / scale:.4f}"
+
+
+# -- the objective (E32–E33) is the scheme (E30) ------------------------------------------------
+
+def test_last_step_reward_is_the_fd_scheme() -> None:
+    """At k = Nt-1 (θ_Nt = 0) the NN reward of the FD controls, Δt μ q + W̃(q) + f Σ_i reward of
+    the FD limit, equals the FD θ_{Nt-1} at every node with q > 0. Δℓ = 2Δq keeps the half
+    fills on the grid, where the FD interpolation of W̃ is exact."""
+    p = default_params("different").replace(mu=0.01)
+    target = _targets(p)
+    F = fd.solve_slice(p, fd.FDGrid(20.0, 40.0), target)
+    mod = nn._model(p, target, None, None)
+    k = p.Nt - 1
+    M = F.theta.shape[2]
+    qq, mm = np.meshgrid(F.q[1:], np.arange(M), indexing="ij")
+    q = torch.as_tensor(qq.ravel(), dtype=torch.float32)
+    m = torch.as_tensor(mm.ravel())
+    vol = F.volume[k][:, 1:, :].reshape(p.n_venues, -1).T
+    share = torch.as_tensor(vol / qq.ravel()[:, None], dtype=torch.float32)
+    f, reward, W = nn._limit_rewards(mod, None, k, q, m, m, share)
+    lim = F.limit[k][:, 1:, :].reshape(p.n_venues, -1).T
+    index = torch.as_tensor(np.where(lim == fd.NO_LIMIT, 1, lim - LIMITS[0]))
+    chosen = reward.gather(2, index[:, :, None])[:, :, 0].sum(dim=1)
+    theta = (mod.drift_dt[m] * q + W + f * chosen).double().numpy()
+    np.testing.assert_allclose(theta, F.theta[k][1:].ravel(), rtol=2e-5,
+                               atol=2e-5 * np.abs(F.theta[k]).max())
+
+
+# -- determinism, shapes, constraints ------------------------------------------------------------
+
+def test_training_is_deterministic() -> None:
+    """The same seed gives the same weights bit for bit; another seed gives other weights."""
+    p = default_params("identical")
+    first = nn.train_slice(p, _targets(p), TINY)
+    second = nn.train_slice(p, _targets(p), TINY)
+    for a, b in zip(_weights(first), _weights(second), strict=True):
+        assert torch.equal(a, b)
+    other = nn.train_slice(p, _targets(p), nn.NNConfig(batch=64, iters=5, first_iters=10,
+                                                       seed=4))
+    assert any(not torch.equal(a, b) for a, b in zip(_weights(first), _weights(other),
+                                                      strict=True))
+
+
+def test_training_restores_the_thread_count() -> None:
+    before = torch.get_num_threads()
+    _trained("identical", TINY)
+    assert torch.get_num_threads() == before
+
+
+def test_encoding_is_one_hot() -> None:
+    p = default_params("identical")
+    states = enumerate_states(p)
+    q_bar, market = nn.encode(p, np.full(len(states), 250.0), np.arange(len(states)))
+    assert q_bar.shape == (36,) and torch.allclose(q_bar, torch.full((36,), 0.25))
+    assert market.shape == (36, 10)
+    assert set(market.unique().tolist()) == {0.0, 1.0}
+    blocks = np.split(market.numpy(), np.cumsum([2, 3, 2]), axis=1)
+    for block, column in zip(blocks, states.T, strict=True):
+        np.testing.assert_array_equal(block.sum(axis=1), 1.0)
+        np.testing.assert_array_equal(block.argmax(axis=1), column)
+    assert len({tuple(row) for row in market.numpy()}) == 36
+
+
+def test_network_shapes() -> None:
+    value, policy = nn.ValueNet(10), nn.PolicyNet(10, 2)
+    q_bar, market = torch.rand(7), torch.eye(10)[torch.randint(10, (7,))]
+    assert value(q_bar, market).shape == (7,)
+    share, pi = policy(q_bar, market)
+    assert share.shape == (7, 2) and pi.shape == (7, 2, 3)
+    assert torch.all((share > 0) & (share < 1))
+    torch.testing.assert_close(pi.sum(dim=2), torch.ones(7, 2))
+
+
+def test_grid_policy_respects_the_constraints() -> None:
+    """Volumes 0 or within [min_volume, q]; limits in {-1, 0, 1} where an order is posted and
+    NO_LIMIT where none is (the FD convention the simulator reads); θ_Nt = 0."""
+    G = nn.on_grid(_trained("different", TINY), GRID, min_volume=5.0)
+    q = G.q[None, None, :, None]
+    posted = G.volume > 0
+    assert np.all(G.volume >= 0) and np.all(G.volume <= q + 1e-9)
+    assert np.all(G.volume[posted] >= 5.0)
+    assert set(np.unique(G.limit[posted]).tolist()) <= set(LIMITS)
+    assert np.all(G.limit[~posted] == fd.NO_LIMIT)
+    assert np.all(G.theta[-1] == 0) and np.all(np.isfinite(G.theta))
+    assert np.all(G.volume[:, :, 0, :] == 0)
+
+
+def test_layers_read_the_architecture() -> None:
+    policy = dict(nn.layers(nn.PolicyNet(10, 2)))
+    assert policy["body.market"] == "Linear 10 → 16 + ELU"
+    assert policy["body.inventory"] == "Linear 1 → 16 + ELU"
+    assert policy["volume"] == "Linear 32 → 2 + Sigmoid"
+    assert policy["limits"] == "Linear 32 → 6 + softmax per venue"
+    value = nn.layers(nn.ValueNet(10))
+    assert value[-1] == ("value", "Linear 64 → 1")
+    assert [branch for branch, _ in value].count("body.shared") == 2
+
+
+def test_limit_weights() -> None:
+    w = nn.limit_weights(torch.tensor([0.0, 25.0, 500.0, 1000.0]), 1000.0)
+    torch.testing.assert_close(w, torch.tensor([20.0, 20.0, 2.0, 1.0]))
+
+
+def test_raw_and_onehot_fits() -> None:
+    """Both encodings fit a value function; the one-hot fit is the better one (Figs 2–3)."""
+    F = _fd("identical")
+    p = default_params("identical")
+    errors = {}
+    for encoding in ("raw", "onehot"):
+        fit = nn.fit_values(p, F.q, F.theta[p.Nt - 2], encoding=encoding, epochs=400)
+        assert fit.shape == F.theta[0].shape
+        errors[encoding] = np.mean((fit - F.theta[p.Nt - 2]) ** 2)
+    assert errors["onehot"] < errors["raw"]
+
+
+# -- the adaptive run with the networks ------------------------------------------------------------
+
+def test_adaptive_run_with_the_networks() -> None:
+    truth, rho, prior = adaptive.default_truth_and_prior()
+    history = adaptive.run_adaptive(truth, rho, prior, n_slices=2, grid=GRID, seed=1,
+                                    solver="nn", solver_options={"config": TINY})
+    assert history.n_slices == 2
+    assert np.all(np.diff(history.q) <= 0)
+    with pytest.raises(ValueError, match="solver_options"):
+        adaptive.run_adaptive(truth, rho, prior, n_slices=1, grid=GRID, seed=1,
+                              solver="nn", solver_options={"iters": 3})
+
+
+# -- bad input ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("change, name", [
+    (dict(batch=0), "batch"), (dict(iters=1.5), "iters"), (dict(first_iters=-1), "first_iters"),
+    (dict(lr_body=0.0), "lr_body"), (dict(lr_limits=-1e-3), "lr_limits"),
+    (dict(lr_value=float("nan")), "lr_value"), (dict(seed=-2), "seed"),
+])
+def test_config_rejects_bad_values(change, name) -> None:
+    with pytest.raises(ValueError, match=name):
+        nn.NNConfig(**change)
+
+
+def test_solver_rejects_what_it_does_not_model() -> None:
+    p = default_params("identical")
+    with pytest.raises(ValueError, match="impact"):
+        nn.train_slice(p.with_venue(0, temporary_impact=0.5), _targets(p), TINY)
+    with pytest.raises(ValueError, match="market orders"):
+        nn.train_slice(p.replace(market_orders=True), _targets(p), TINY)
+    with pytest.raises(ValueError, match="target"):
+        nn.train_slice(p, _targets(p)[:-1], TINY)
+    with pytest.raises(ValueError, match="config"):
+        nn.train_slice(p, _targets(p), {"iters": 3})
+    with pytest.raises(ValueError, match="encoding"):
+        nn.fit_values(p, np.arange(3.0), np.zeros((3, 36)), encoding="binary")
+    with pytest.raises(ValueError, match="init"):
+        single = default_params("identical").replace(venues=p.venues[:1])
+        nn.train_slice(p, _targets(p), TINY, init=_trained_single(single))
+
+
+def _trained_single(p) -> nn.NNSolution:
+    return nn.train_slice(p, _targets(p), TINY)
