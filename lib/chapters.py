@@ -93,14 +93,21 @@ def dynamic_trading(*, r: float, n_points: int) -> dict:
 
 
 def liquidity_pools(*, grid: str, slice_index: int, n_slices: int, seed: int,
-                    mc_paths: int) -> dict:
+                    mc_paths: int, nn_iters: int, nn_slices: int) -> dict:
     """Parameters of ``book/liquidity_pools.md`` (source 003, spec-003).
 
     grid "ci" (Δq = Δℓ = 20 shares) or "full" (10 shares); slice_index the plotted slice (0 to
     19, the parent order's 20 slices); n_slices slices of the adaptive run (1 to 20); seed of
-    the adaptive run and the Monte Carlo check (>= 0); mc_paths Monte Carlo paths per start
-    (>= 1000).
+    the adaptive run, the Monte Carlo check and the networks (>= 0); mc_paths Monte Carlo paths
+    per start (>= 1000); nn_iters Adam steps per decision step of the networks (10 to 5000);
+    nn_slices slices of the adaptive run with the networks (1 to 20).
     """
+    nn_iters = validation.integer("nn_iters", nn_iters, minimum=10)
+    if nn_iters > 5000:
+        raise ValueError(f"nn_iters must be <= 5000, got {nn_iters}")
+    nn_slices = validation.integer("nn_slices", nn_slices, minimum=1)
+    if nn_slices > 20:
+        raise ValueError(f"nn_slices must be <= 20 (the parent order's slices), got {nn_slices}")
     if grid not in ("ci", "full"):
         raise ValueError(f"grid must be 'ci' or 'full', got {grid!r}")
     slice_index = validation.integer("slice_index", slice_index, minimum=0)
@@ -111,7 +118,8 @@ def liquidity_pools(*, grid: str, slice_index: int, n_slices: int, seed: int,
         raise ValueError(f"n_slices must be <= 20 (the parent order's slices), got {n_slices}")
     return {"grid": grid, "slice_index": slice_index, "n_slices": n_slices,
             "seed": validation.integer("seed", seed, minimum=0),
-            "mc_paths": validation.integer("mc_paths", mc_paths, minimum=1000)}
+            "mc_paths": validation.integer("mc_paths", mc_paths, minimum=1000),
+            "nn_iters": nn_iters, "nn_slices": nn_slices}
 
 
 VALIDATORS: dict[str, Callable[..., dict]] = {

@@ -167,8 +167,10 @@ def test_layers_read_the_architecture() -> None:
 
 
 def test_limit_weights() -> None:
-    w = nn.limit_weights(torch.tensor([0.0, 25.0, 500.0, 1000.0]), 1000.0)
-    torch.testing.assert_close(w, torch.tensor([20.0, 20.0, 2.0, 1.0]))
+    q = torch.tensor([0.0, 25.0, 500.0, 1000.0])
+    torch.testing.assert_close(nn.limit_weights(q, 1000.0, 0.05),
+                               torch.tensor([20.0, 20.0, 2.0, 1.0]))
+    torch.testing.assert_close(nn.limit_weights(q, 1000.0, 1.0), torch.ones(4))
 
 
 def test_raw_and_onehot_fits() -> None:
@@ -202,6 +204,7 @@ def test_adaptive_run_with_the_networks() -> None:
     (dict(batch=0), "batch"), (dict(iters=1.5), "iters"), (dict(first_iters=-1), "first_iters"),
     (dict(lr_body=0.0), "lr_body"), (dict(lr_limits=-1e-3), "lr_limits"),
     (dict(lr_value=float("nan")), "lr_value"), (dict(seed=-2), "seed"),
+    (dict(limit_weight_floor=0.0), "limit_weight_floor"),
 ])
 def test_config_rejects_bad_values(change, name) -> None:
     with pytest.raises(ValueError, match=name):
