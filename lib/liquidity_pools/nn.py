@@ -271,8 +271,8 @@ def _train_policy(mod: _Model, policy: PolicyNet, value_next: ValueNet | None, k
         f, reward, _ = _limit_rewards(mod, value_next, k, q, m, m_next, share)
         per_sample = f * (pi * reward).sum(dim=(1, 2))
         grads_rest = torch.autograd.grad(-per_sample.mean(), rest, retain_graph=True)
-        grads_head = torch.autograd.grad(-(limit_weights(q, mod.p.q0, cfg.limit_weight_floor) * per_sample).mean(),
-                                         head)
+        weights = limit_weights(q, mod.p.q0, cfg.limit_weight_floor)
+        grads_head = torch.autograd.grad(-(weights * per_sample).mean(), head)
         for param, grad in zip(rest + head, grads_rest + grads_head, strict=True):
             param.grad = grad
         opt.step()
