@@ -7,6 +7,7 @@ the 2-core machine); every other test uses a few iterations.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import numpy as np
@@ -50,13 +51,24 @@ def test_check_11_default_configuration(case: str) -> None:
     """Check 11: mean θ_0 error ≤ 5 %, max ≤ 15 % of the range of θ_0; the argmax limit equals
     the FD limit on ≥ 80 % of the nodes where both volumes exceed 2Δℓ."""
     F, G = _fd(case), nn.on_grid(_trained(case), GRID)
+    mean, worst, agree = nn.compare(F, G, GRID.dl)
+    assert mean <= 0.05, f"mean error {mean:.3f}"
+    assert worst <= 0.15, f"max error {worst:.3f}"
+    assert np.sum((F.volume > 2 * GRID.dl) & (G.volume > 2 * GRID.dl)) > 1000
+    assert agree >= 0.8, f"limit agreement {agree:.3f}"
+
+
+def test_compare_measures_the_differences() -> None:
+    """check 11's measure: zero against itself; a shifted θ and swapped limits are seen."""
+    F = _fd("identical")
+    assert nn.compare(F, F, GRID.dl) == (0.0, 0.0, 1.0)
     scale = F.theta[0].max() - F.theta[0].min()
-    error = np.abs(G.theta[0] - F.theta[0]) / scale
-    assert error.mean() <= 0.05, f"mean error {error.mean():.3f}"
-    assert error.max() <= 0.15, f"max error {error.max():.3f}"
-    both = (F.volume > 2 * GRID.dl) & (G.volume > 2 * GRID.dl)
-    assert both.sum() > 1000
-    assert np.mean(F.limit[both] == G.limit[both]) >= 0.8
+    shifted = dataclasses.replace(F, theta=F.theta + 0.1 * scale,
+                                  limit=np.where(F.limit == 0, 1, F.limit))
+    mean, worst, agree = nn.compare(F, shifted, GRID.dl)
+    assert mean == pytest.approx(0.1) and worst == pytest.approx(0.1)
+    both = F.volume > 2 * GRID.dl
+    assert agree == pytest.approx(np.mean(F.limit[both] != 0))
 
 
 def test_value_function_peaks_where_fd_is_near_its_maximum() -> None:

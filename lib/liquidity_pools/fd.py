@@ -19,12 +19,12 @@ import numpy as np
 from lib import validation
 from lib.liquidity_pools import fd_kernel
 from lib.liquidity_pools.intensity import fill_intensities, half_spreads, state_drift
-from lib.liquidity_pools.markov import transition_matrix
+from lib.liquidity_pools.markov import enumerate_states, transition_matrix
 from lib.liquidity_pools.params import LIMITS, ModelParams
 from lib.progress import bar
 
 __all__ = ["NO_LIMIT", "FDGrid", "FDSolution", "impulse_operator", "shift_interp",
-           "solve_slice"]
+           "slice_inputs", "solve_slice"]
 
 NO_LIMIT = -9
 """Limit code stored where the optimal volume is zero (the limit is then undefined)."""
@@ -193,6 +193,20 @@ def _model_step(p: ModelParams, grid: FDGrid, intensities: np.ndarray | None) ->
         tick=p.tick, kvol=p.kvol)
 
 
+def slice_inputs(p: ModelParams, target: object,
+                 transition: object | None) -> tuple[np.ndarray, np.ndarray]:
+    """Check a slice's targets q*_{t_k} (Nt + 1 finite values) and its one-step matrix (the
+    model's P(Δt) when ``transition`` is None, else a stochastic |M| x |M| matrix)."""
+    target = np.asarray(target, dtype=float)
+    if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
+        raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
+    P = transition_matrix(p) if transition is None else np.asarray(transition, dtype=float)
+    M = len(enumerate_states(p))
+    if P.shape != (M, M) or np.any(P < 0) or np.any(np.abs(P.sum(axis=1) - 1) > 1e-9):
+        raise ValueError(f"transition must be a ({M}, {M}) stochastic matrix")
+    return target, P
+
+
 def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: float = 0.0,
                 method: str = "compiled", penalty_timing: str = "post",
                 transition: np.ndarray | None = None, intensities: np.ndarray | None = None,
@@ -212,14 +226,9 @@ def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: fl
         raise ValueError(f"method must be 'compiled' or 'reference', got {method!r}")
     if penalty_timing not in ("post", "pre"):
         raise ValueError(f"penalty_timing must be 'post' or 'pre', got {penalty_timing!r}")
-    target = np.asarray(target, dtype=float)
-    if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
-        raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
+    target, P = slice_inputs(p, target, transition)
     s = _model_step(p, grid, intensities)
-    P = transition_matrix(p) if transition is None else np.asarray(transition, dtype=float)
-    M = s.lam_dt.shape[1]
-    if P.shape != (M, M) or np.any(P < 0) or np.any(np.abs(P.sum(axis=1) - 1) > 1e-9):
-        raise ValueError(f"transition must be a ({M}, {M}) stochastic matrix")
+    M = len(P)
     search = _search_compiled if method == "compiled" else _search_reference
     Nq, N = len(s.q), p.n_venues
     theta = np.zeros((p.Nt + 1, Nq, M))

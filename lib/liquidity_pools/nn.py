@@ -30,13 +30,14 @@ import torch
 from torch import nn
 
 from lib import validation
-from lib.liquidity_pools.fd import NO_LIMIT, FDGrid, FDSolution
+from lib.liquidity_pools.fd import NO_LIMIT, FDGrid, FDSolution, slice_inputs
 from lib.liquidity_pools.intensity import fill_intensities, half_spreads, state_drift
-from lib.liquidity_pools.markov import enumerate_states, onehot, transition_matrix
+from lib.liquidity_pools.markov import enumerate_states, onehot
 from lib.liquidity_pools.params import LIMITS, ModelParams
 from lib.progress import bar
 
-__all__ = ["NNConfig", "NNSolution", "PolicyNet", "ValueNet", "WarmStartSolver", "encode",
+__all__ = ["NNConfig", "NNSolution", "PolicyNet", "ValueNet", "WarmStartSolver", "compare",
+           "encode",
            "fit_values", "layers", "limit_weights", "on_grid", "solve_slice", "train_slice"]
 
 MARKET_WIDTH, INVENTORY_WIDTH, BODY_WIDTH, HEAD_WIDTH = 16, 16, 64, 32
@@ -196,14 +197,8 @@ def _model(p: ModelParams, target: np.ndarray, transition: np.ndarray | None,
         raise ValueError("the neural-network solver covers the model of §5 (limit orders, no "
                          "market impact); use the finite-difference solver for impact or "
                          "market orders")
-    target = np.asarray(target, dtype=float)
-    if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
-        raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
+    target, P = slice_inputs(p, target, transition)
     lam = fill_intensities(p, intensities)
-    P = transition_matrix(p) if transition is None else np.asarray(transition, dtype=float)
-    M = lam.shape[1]
-    if P.shape != (M, M) or np.any(P < 0) or np.any(np.abs(P.sum(axis=1) - 1) > 1e-9):
-        raise ValueError(f"transition must be a ({M}, {M}) stochastic matrix")
 
     def t(x: np.ndarray) -> torch.Tensor:
         return torch.as_tensor(np.asarray(x, dtype=float), dtype=torch.float32)
@@ -389,6 +384,20 @@ def on_grid(sol: NNSolution, grid: FDGrid, *, min_volume: float = 1.0) -> FDSolu
             limit[k] = np.where(posted, lim, NO_LIMIT)
     return FDSolution(q=q, t=sol.t, target=sol.target, theta=theta, volume=volume, limit=limit,
                       market_order=np.zeros((p.Nt, len(q), M)))
+
+
+def compare(reference: FDSolution, other: FDSolution,
+            dl: float) -> tuple[float, float, float]:
+    """Spec-003 §8 check 11: the mean and max |θ_0 - θ_0^FD| relative to the range of θ_0^FD,
+    and the share of (step, venue, node, state) where both volumes exceed 2 dl with equal
+    limits."""
+    if other.theta.shape != reference.theta.shape:
+        raise ValueError("the two solutions must live on the same grid")
+    scale = reference.theta[0].max() - reference.theta[0].min()
+    error = np.abs(other.theta[0] - reference.theta[0]) / scale
+    both = (reference.volume > 2 * dl) & (other.volume > 2 * dl)
+    agree = float(np.mean(reference.limit[both] == other.limit[both])) if both.any() else 0.0
+    return float(error.mean()), float(error.max()), agree
 
 
 def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: float = 0.0,
