@@ -102,24 +102,19 @@ def liquidity_pools(*, grid: str, slice_index: int, n_slices: int, seed: int,
     per start (>= 1000); nn_iters Adam steps per decision step of the networks (10 to 5000);
     nn_slices slices of the adaptive run with the networks (1 to 20).
     """
-    nn_iters = validation.integer("nn_iters", nn_iters, minimum=10)
-    if nn_iters > 5000:
-        raise ValueError(f"nn_iters must be <= 5000, got {nn_iters}")
-    nn_slices = validation.integer("nn_slices", nn_slices, minimum=1)
-    if nn_slices > 20:
-        raise ValueError(f"nn_slices must be <= 20 (the parent order's slices), got {nn_slices}")
     if grid not in ("ci", "full"):
         raise ValueError(f"grid must be 'ci' or 'full', got {grid!r}")
-    slice_index = validation.integer("slice_index", slice_index, minimum=0)
-    if slice_index > 19:
-        raise ValueError(f"slice_index must be <= 19 (20 slices), got {slice_index}")
-    n_slices = validation.integer("n_slices", n_slices, minimum=1)
-    if n_slices > 20:
-        raise ValueError(f"n_slices must be <= 20 (the parent order's slices), got {n_slices}")
-    return {"grid": grid, "slice_index": slice_index, "n_slices": n_slices,
+    slices = " (the parent order's slices)"
+    return {"grid": grid,
+            "slice_index": validation.integer("slice_index", slice_index, minimum=0,
+                                              maximum=19, why=" (20 slices)"),
+            "n_slices": validation.integer("n_slices", n_slices, minimum=1, maximum=20,
+                                           why=slices),
             "seed": validation.integer("seed", seed, minimum=0),
             "mc_paths": validation.integer("mc_paths", mc_paths, minimum=1000),
-            "nn_iters": nn_iters, "nn_slices": nn_slices}
+            "nn_iters": validation.integer("nn_iters", nn_iters, minimum=10, maximum=5000),
+            "nn_slices": validation.integer("nn_slices", nn_slices, minimum=1, maximum=20,
+                                            why=slices)}
 
 
 VALIDATORS: dict[str, Callable[..., dict]] = {

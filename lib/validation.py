@@ -41,12 +41,18 @@ def nonnegative(name: str, value: object) -> float:
     return x
 
 
-def integer(name: str, value: object, *, minimum: int) -> int:
-    """Return ``value`` as an int after checking it is a whole number ``>= minimum``."""
+def integer(name: str, value: object, *, minimum: int, maximum: int | None = None,
+            why: str = "") -> int:
+    """Return ``value`` as an int after checking it is a whole number in ``[minimum, maximum]``.
+
+    ``why`` explains the upper bound in the error message, e.g. " (20 slices)".
+    """
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise ValueError(f"{name} must be an integer, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise ValueError(f"{name} must be <= {maximum}{why}, got {value}")
     return int(value)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jupytext
 import pytest
+from papermill.translators import PythonTranslator
 
 from lib import chapters
 
@@ -12,6 +13,15 @@ from lib import chapters
 def test_parameters_cell_matches_the_validator(chapter: str) -> None:
     assert list(chapters.default_parameters(chapter)) == chapters.validator_parameters(chapter)
     chapters.validate(chapter, {})
+
+
+@pytest.mark.parametrize("chapter", chapters.names())
+def test_papermill_reads_every_parameter(chapter: str) -> None:
+    """papermill parses each line itself (an '=' in a comment hides the parameter from it)."""
+    cell = next(c for c in chapters.read(chapter).cells
+                if "parameters" in c.metadata.get("tags", []))
+    names = [parameter.name for parameter in PythonTranslator.inspect(cell)]
+    assert names == chapters.validator_parameters(chapter)
 
 
 @pytest.mark.parametrize("chapter", chapters.names())

@@ -36,6 +36,9 @@ def test_integer_and_sequence_checks() -> None:
         validation.integer("n", 3.0, minimum=1)
     with pytest.raises(ValueError, match=r"^n must be >= 2"):
         validation.integer("n", 1, minimum=2)
+    assert validation.integer("n", 20, minimum=1, maximum=20) == 20
+    with pytest.raises(ValueError, match=r"^n must be <= 20 \(20 slices\), got 21$"):
+        validation.integer("n", 21, minimum=1, maximum=20, why=" (20 slices)")
     with pytest.raises(ValueError, match=r"^v\[2\] must be > 0"):
         validation.sequence("v", [1.0, 2.0, -3.0], validation.positive)
     with pytest.raises(ValueError, match=r"^v must be a list"):

@@ -299,10 +299,8 @@ def _check_inputs(truth: ModelParams, rho_true: object, prior: Prior, n_slices: 
         raise ValueError("prior must be a Prior")
     if solver not in SOLVERS:
         raise ValueError(f"solver must be one of {sorted(SOLVERS)}, got {solver!r}")
-    n_slices = validation.integer("n_slices", n_slices, minimum=1)
-    if n_slices > truth.Ns:
-        raise ValueError(f"n_slices must be <= Ns = {truth.Ns} (the parent order's horizon), "
-                         f"got {n_slices}")
+    n_slices = validation.integer("n_slices", n_slices, minimum=1, maximum=truth.Ns,
+                                  why=" = Ns (the parent order's horizon)")
     validation.integer("seed", seed, minimum=0)
     if not isinstance(grid, fd.FDGrid):
         raise ValueError(f"grid must be an FDGrid, got {grid!r}")
