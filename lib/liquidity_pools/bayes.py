@@ -30,6 +30,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lib import validation
+from lib.liquidity_pools.params import check_generator
 
 __all__ = [
     "CTMCPosterior",
@@ -110,12 +111,7 @@ def _generator(name: str, value: object) -> np.ndarray:
     """A Markov generator (E2) without absorbing states: off-diagonal rates >= 0, rows summing
     to 0, every holding rate -Q_mm > 0."""
     arr = _square(name, value)
-    off = arr - np.diag(np.diag(arr))
-    if np.any(off < 0):
-        raise ValueError(f"{name} is not a Markov generator: off-diagonal rates must be >= 0")
-    if np.any(np.abs(arr.sum(axis=1)) > 1e-10 * max(1.0, np.abs(arr).max())):
-        raise ValueError(f"{name} is not a Markov generator: every row must sum to 0, got row "
-                         f"sums {arr.sum(axis=1).tolist()}")
+    check_generator(name, arr)
     if np.any(np.diag(arr) >= 0):
         raise ValueError(f"{name} must have a holding rate -Q_mm > 0 in every state (no "
                          "absorbing state: its Gamma prior would be degenerate)")

@@ -14,7 +14,8 @@ import numpy as np
 
 from lib import validation
 
-__all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "probability_bound"]
+__all__ = ["LIMITS", "ModelParams", "VenueParams", "check_generator", "default_params",
+           "probability_bound"]
 
 LIMITS: tuple[int, int, int] = (-1, 0, 1)
 """Limit labels j (E4): -1 new best limit, 0 best ask, 1 second-best limit."""
@@ -32,16 +33,20 @@ def _matrix(name: str, value: object) -> tuple[tuple[float, ...], ...]:
     return tuple(tuple(float(x) for x in row) for row in arr)
 
 
-def _generator(name: str, value: object) -> tuple[tuple[float, ...], ...]:
-    """A Markov generator (E2): off-diagonal rates >= 0 and rows summing to zero."""
-    rows = _matrix(name, value)
-    arr = np.asarray(rows)
+def check_generator(name: str, arr: np.ndarray) -> None:
+    """Raise unless the square float array ``arr`` is a Markov generator (E2): off-diagonal
+    rates >= 0 and rows summing to zero."""
     off = arr - np.diag(np.diag(arr))
     if np.any(off < 0):
         raise ValueError(f"{name} is not a Markov generator: off-diagonal rates must be >= 0")
     if np.any(np.abs(arr.sum(axis=1)) > 1e-12 * max(1.0, np.abs(arr).max())):
         raise ValueError(f"{name} is not a Markov generator: every row must sum to 0, "
                          f"got row sums {arr.sum(axis=1).tolist()}")
+
+
+def _generator(name: str, value: object) -> tuple[tuple[float, ...], ...]:
+    rows = _matrix(name, value)
+    check_generator(name, np.asarray(rows))
     return rows
 
 
