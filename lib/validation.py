@@ -56,6 +56,50 @@ def integer(name: str, value: object, *, minimum: int, maximum: int | None = Non
     return int(value)
 
 
+def finite_array(name: str, value: object) -> np.ndarray:
+    """Return ``value`` as a float array (a copy); reject nan and infinities."""
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be an array of real numbers, got {value!r}") from err
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def square_matrix(name: str, value: object, *, min_size: int = 2) -> np.ndarray:
+    """Return ``value`` as a finite float ``(N, N)`` array (a copy) with ``N >= min_size``."""
+    arr = finite_array(name, value)
+    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < min_size:
+        raise ValueError(f"{name} must be a square N x N matrix with N >= {min_size}, "
+                         f"got shape {arr.shape}")
+    return arr
+
+
+def generator_matrix(name: str, value: object, *, min_size: int = 2) -> np.ndarray:
+    """A Markov generator: a square matrix with off-diagonal rates >= 0 and rows summing to 0
+    (to 1e-12 of its largest entry)."""
+    arr = square_matrix(name, value, min_size=min_size)
+    if np.any(arr - np.diag(np.diag(arr)) < 0):
+        raise ValueError(f"{name} is not a Markov generator: off-diagonal rates must be >= 0")
+    if np.any(np.abs(arr.sum(axis=1)) > 1e-12 * max(1.0, np.abs(arr).max())):
+        raise ValueError(f"{name} is not a Markov generator: every row must sum to 0, "
+                         f"got row sums {arr.sum(axis=1).tolist()}")
+    return arr
+
+
+def stochastic_matrix(name: str, value: object) -> np.ndarray:
+    """A row-stochastic matrix: a square matrix with entries in [0, 1] and rows summing to 1
+    (to 1e-10)."""
+    arr = square_matrix(name, value)
+    if np.any(arr < 0) or np.any(arr > 1):
+        raise ValueError(f"{name} must be row-stochastic: entries must lie in [0, 1]")
+    if np.any(np.abs(arr.sum(axis=1) - 1.0) > 1e-10):
+        raise ValueError(f"{name} must be row-stochastic: every row must sum to 1, got row sums "
+                         f"{arr.sum(axis=1).tolist()}")
+    return arr
+
+
 def sequence(name: str, values: object, check, *, min_length: int = 1) -> list:
     """Apply ``check(f"{name}[i]", v)`` to every element of a non-empty sequence."""
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):

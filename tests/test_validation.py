@@ -49,3 +49,24 @@ def test_times_must_lie_in_the_horizon() -> None:
     assert validation.times([0.0, 1.0], 1.0).dtype == float
     with pytest.raises(ValueError, match=r"^t must lie in \[0, T\]"):
         validation.times([0.0, 1.5], 1.0)
+
+
+@pytest.mark.parametrize(("check", "value", "message"), [
+    (validation.square_matrix, [[1.0, 2.0]], r"^M must be a square N x N matrix with N >= 2"),
+    (validation.square_matrix, [[1.0, np.nan], [0.0, 1.0]], r"^M must be finite"),
+    (validation.square_matrix, [["a", 1.0], [0.0, 1.0]], r"^M must be an array of real"),
+    (validation.generator_matrix, [[1.0, -1.0], [1.0, -1.0]], r"off-diagonal rates must be >= 0"),
+    (validation.generator_matrix, [[-1.0, 1.0], [1.0, -1.1]], r"every row must sum to 0"),
+    (validation.stochastic_matrix, [[1.2, -0.2], [0.5, 0.5]], r"entries must lie in \[0, 1\]"),
+    (validation.stochastic_matrix, [[0.5, 0.4], [0.5, 0.5]], r"every row must sum to 1")])
+def test_matrix_checks(check, value, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        check("M", value)
+
+
+def test_matrix_checks_return_float_copies() -> None:
+    value = [[-2, 2], [4, -4]]
+    arr = validation.generator_matrix("Q", value)
+    assert arr.dtype == float and np.array_equal(arr, value)
+    P = np.array([[0.5, 0.5], [0.25, 0.75]])
+    assert validation.stochastic_matrix("P", P) is not P

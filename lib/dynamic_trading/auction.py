@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from lib import validation
 from lib.dynamic_trading.dynamics import check_pq
 
 Array = np.ndarray
@@ -27,11 +28,9 @@ def _mechanism(P: object, Q: object) -> tuple[Array, Array]:
 
 
 def _slopes(Pi: object) -> Array:
-    Pi = np.asarray(Pi, dtype=float)
-    if Pi.ndim != 2 or Pi.shape[0] != Pi.shape[1] or Pi.shape[0] < 2:
-        raise ValueError(f"Pi must be a square N x N matrix with N >= 2, got shape {Pi.shape}")
-    if not np.all(np.isfinite(Pi)) or np.any(np.diag(Pi) != 0):
-        raise ValueError("Pi must be finite with a zero diagonal")
+    Pi = validation.square_matrix("Pi", Pi)
+    if np.any(np.diag(Pi) != 0):
+        raise ValueError("Pi must have a zero diagonal")
     return Pi
 
 

@@ -43,10 +43,7 @@ def check_pq(P: object, Q: object) -> tuple[Array, Array]:
 
 
 def _check_q(Q: object) -> Array:
-    Q = np.asarray(Q, dtype=float)
-    if Q.ndim != 2 or Q.shape[0] != Q.shape[1] or Q.shape[0] < 2:
-        raise ValueError(f"Q must be a square N x N matrix with N >= 2, got shape {Q.shape}")
-    return check_pq(np.zeros(Q.shape[0]), Q)[1]
+    return validation.square_matrix("Q", Q)
 
 
 def _index(i: object, N: int) -> int:

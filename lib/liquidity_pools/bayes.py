@@ -30,7 +30,6 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from lib import validation
-from lib.liquidity_pools.params import check_generator
 
 __all__ = [
     "CTMCPosterior",
@@ -55,19 +54,8 @@ def _frozen(arr: np.ndarray) -> np.ndarray:
     return arr
 
 
-def _finite_array(name: str, value: object) -> np.ndarray:
-    """A float copy of ``value``; rejects nan and infinities."""
-    try:
-        arr = np.array(value, dtype=float)
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be an array of real numbers, got {value!r}") from err
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
-    return arr
-
-
 def _positive_array(name: str, value: object) -> np.ndarray:
-    arr = _finite_array(name, value)
+    arr = validation.finite_array(name, value)
     if not np.all(arr > 0):
         raise ValueError(f"{name} must be > 0 everywhere, got minimum {arr.min()}")
     return _frozen(arr)
@@ -76,7 +64,7 @@ def _positive_array(name: str, value: object) -> np.ndarray:
 def _nonnegative_array(name: str, value: object, shape: tuple[int, ...] | None = None
                        ) -> np.ndarray:
     """A float copy of ``value`` (broadcast to ``shape`` if given) after checking it is >= 0."""
-    arr = _finite_array(name, value)
+    arr = validation.finite_array(name, value)
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0 everywhere, got minimum {arr.min()}")
     if shape is not None:
@@ -88,30 +76,10 @@ def _nonnegative_array(name: str, value: object, shape: tuple[int, ...] | None =
     return _frozen(arr)
 
 
-def _square(name: str, value: object) -> np.ndarray:
-    arr = _finite_array(name, value)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 2:
-        raise ValueError(f"{name} must be a square matrix with at least 2 rows, "
-                         f"got shape {arr.shape}")
-    return arr
-
-
-def _stochastic(name: str, value: object) -> np.ndarray:
-    """A row-stochastic matrix: entries in [0, 1], rows summing to 1."""
-    arr = _square(name, value)
-    if np.any(arr < 0) or np.any(arr > 1):
-        raise ValueError(f"{name} must be row-stochastic: entries must lie in [0, 1]")
-    if np.any(np.abs(arr.sum(axis=1) - 1.0) > 1e-10):
-        raise ValueError(f"{name} must be row-stochastic: every row must sum to 1, got row sums "
-                         f"{arr.sum(axis=1).tolist()}")
-    return _frozen(arr)
-
-
 def _generator(name: str, value: object) -> np.ndarray:
     """A Markov generator (E2) without absorbing states: off-diagonal rates >= 0, rows summing
     to 0, every holding rate -Q_mm > 0."""
-    arr = _square(name, value)
-    check_generator(name, arr)
+    arr = validation.generator_matrix(name, value)
     if np.any(np.diag(arr) >= 0):
         raise ValueError(f"{name} must have a holding rate -Q_mm > 0 in every state (no "
                          "absorbing state: its Gamma prior would be degenerate)")
@@ -288,7 +256,7 @@ class DiscreteChainPosterior:
     counts: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        prior = _stochastic("prior_P", self.prior_P)
+        prior = _frozen(validation.stochastic_matrix("prior_P", self.prior_P))
         _set(self, "prior_P", prior)
         _set(self, "pseudo", validation.positive("pseudo", self.pseudo))
         counts = np.zeros_like(prior) if self.counts is None else self.counts
@@ -479,8 +447,8 @@ class NormalInverseGamma:
 
     def update(self, dS: ArrayLike, dt: ArrayLike) -> NormalInverseGamma:
         """The posterior after the increments ``dS`` over the steps ``dt`` (1-d, one length)."""
-        dS = _finite_array("dS", dS)
-        dt = _finite_array("dt", dt)
+        dS = validation.finite_array("dS", dS)
+        dt = validation.finite_array("dt", dt)
         if dS.ndim != 1 or dS.shape != dt.shape:
             raise ValueError(f"dS and dt must be 1-d arrays of one length, got shapes {dS.shape} "
                              f"and {dt.shape}")
@@ -532,7 +500,7 @@ class InverseGammaScale:
 
     def update(self, sizes: ArrayLike) -> InverseGammaScale:
         """The posterior after the observed trade sizes (all > 0)."""
-        sizes = _finite_array("sizes", sizes).ravel()
+        sizes = validation.finite_array("sizes", sizes).ravel()
         if np.any(sizes <= 0):
             raise ValueError("sizes must be > 0 everywhere")
         return InverseGammaScale(self.a + sizes.size * self.shape_k, self.b + sizes.sum(),
@@ -567,7 +535,7 @@ class NormalInverseWishart:
     Psi0: np.ndarray
 
     def __post_init__(self) -> None:
-        mu0 = _finite_array("mu0", self.mu0)
+        mu0 = validation.finite_array("mu0", self.mu0)
         if mu0.ndim != 1 or mu0.size < 1:
             raise ValueError(f"mu0 must be a non-empty 1-d array, got shape {mu0.shape}")
         d = mu0.size
@@ -577,7 +545,7 @@ class NormalInverseWishart:
         if nu0 <= d - 1:
             raise ValueError(f"nu0 must be > d - 1 = {d - 1}, got {nu0}")
         _set(self, "nu0", nu0)
-        psi = _finite_array("Psi0", self.Psi0)
+        psi = validation.finite_array("Psi0", self.Psi0)
         if psi.shape != (d, d) or not np.allclose(psi, psi.T, rtol=1e-12, atol=0.0):
             raise ValueError(f"Psi0 must be a symmetric {d}x{d} matrix")
         try:
@@ -592,7 +560,7 @@ class NormalInverseWishart:
 
     def update(self, x: ArrayLike) -> NormalInverseWishart:
         """The posterior after the increments ``x``, shape ``(n, d)``."""
-        x = _finite_array("x", x)
+        x = validation.finite_array("x", x)
         if x.ndim != 2 or x.shape[1] != self.dim:
             raise ValueError(f"x must have shape (n, {self.dim}), got {x.shape}")
         n = x.shape[0]

@@ -200,11 +200,13 @@ def slice_inputs(p: ModelParams, target: object,
     target = np.asarray(target, dtype=float)
     if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
         raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
-    P = transition_matrix(p) if transition is None else np.asarray(transition, dtype=float)
+    if transition is None:
+        return target, transition_matrix(p)
     M = len(enumerate_states(p))
-    if P.shape != (M, M) or np.any(P < 0) or np.any(np.abs(P.sum(axis=1) - 1) > 1e-9):
-        raise ValueError(f"transition must be a ({M}, {M}) stochastic matrix")
-    return target, P
+    if np.shape(transition) != (M, M):
+        raise ValueError(f"transition must be a ({M}, {M}) matrix, one row per market state, "
+                         f"got shape {np.shape(transition)}")
+    return target, validation.stochastic_matrix("transition", transition)
 
 
 def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: float = 0.0,

@@ -10,12 +10,9 @@ import dataclasses
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from lib import validation
 
-__all__ = ["LIMITS", "ModelParams", "VenueParams", "check_generator", "default_params",
-           "probability_bound"]
+__all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "probability_bound"]
 
 LIMITS: tuple[int, int, int] = (-1, 0, 1)
 """Limit labels j (E4): -1 new best limit, 0 best ask, 1 second-best limit."""
@@ -24,30 +21,10 @@ _SPREAD_GENERATOR = ((-2.0, 2.0), (4.0, -4.0))
 _IMBALANCE_GENERATOR = ((-3.0, 2.0, 1.0), (1.5, -3.0, 1.5), (1.0, 2.0, -3.0))
 
 
-def _matrix(name: str, value: object) -> tuple[tuple[float, ...], ...]:
-    arr = np.asarray(value, dtype=float)
-    if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 1:
-        raise ValueError(f"{name} must be a square matrix, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
-    return tuple(tuple(float(x) for x in row) for row in arr)
-
-
-def check_generator(name: str, arr: np.ndarray) -> None:
-    """Raise unless the square float array ``arr`` is a Markov generator (E2): off-diagonal
-    rates >= 0 and rows summing to zero."""
-    off = arr - np.diag(np.diag(arr))
-    if np.any(off < 0):
-        raise ValueError(f"{name} is not a Markov generator: off-diagonal rates must be >= 0")
-    if np.any(np.abs(arr.sum(axis=1)) > 1e-12 * max(1.0, np.abs(arr).max())):
-        raise ValueError(f"{name} is not a Markov generator: every row must sum to 0, "
-                         f"got row sums {arr.sum(axis=1).tolist()}")
-
-
 def _generator(name: str, value: object) -> tuple[tuple[float, ...], ...]:
-    rows = _matrix(name, value)
-    check_generator(name, np.asarray(rows))
-    return rows
+    """A regime generator (E2) as nested tuples, so that the parameters stay hashable."""
+    arr = validation.generator_matrix(name, value, min_size=1)
+    return tuple(tuple(float(x) for x in row) for row in arr)
 
 
 def _probabilities(name: str, value: object) -> tuple[float, ...]:
