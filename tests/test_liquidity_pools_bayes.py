@@ -13,7 +13,7 @@ import pytest
 from scipy import stats
 
 from lib.liquidity_pools import bayes
-from lib.liquidity_pools.markov import step_matrix
+from lib.liquidity_pools.markov import sample_path, step_matrix
 from lib.liquidity_pools.params import VenueParams
 
 N_OBS = 100_000
@@ -112,16 +112,6 @@ def test_dirichlet_matches_a_grid_posterior() -> None:
 
 # --- Venue Markov chains (D5, E19–E21) ----------------------------------------------------------
 
-def _simulate_discrete(P: np.ndarray, n_steps: int, rng: np.random.Generator) -> np.ndarray:
-    cumulative = np.cumsum(P, axis=1)
-    uniforms = rng.random(n_steps)
-    path = np.empty(n_steps + 1, dtype=int)
-    path[0] = 0
-    for k in range(n_steps):
-        path[k + 1] = np.searchsorted(cumulative[path[k]], uniforms[k], side="right")
-    return np.minimum(path, len(P) - 1)
-
-
 def test_transition_counts() -> None:
     counts = bayes.transition_counts([0, 0, 1, 2, 2], [0, 1, 2, 2, 0], 3)
     np.testing.assert_array_equal(counts, [[1, 1, 0], [0, 0, 1], [1, 0, 1]])
@@ -134,7 +124,7 @@ def test_transition_counts() -> None:
 def test_discrete_chain_posterior_recovers_the_step_matrix() -> None:
     rng = np.random.default_rng(5)
     truth = step_matrix(IMBALANCE_Q, 0.1)
-    path = _simulate_discrete(truth, N_OBS, rng)
+    path = sample_path(truth, N_OBS, rng)
     prior = bayes.DiscreteChainPosterior(np.full((3, 3), 1 / 3), pseudo=10.0)
     np.testing.assert_allclose(prior.mean(), prior.prior_P)
     posterior = prior.update(bayes.transition_counts(path[:-1], path[1:], 3))

@@ -187,6 +187,17 @@ def test_zero_intensity_closed_form(timing: str) -> None:
         np.testing.assert_allclose(sol.theta[k], np.repeat(expected[:, None], 36, axis=1),
                                    rtol=1e-10,
                                    atol=1e-10 * _scale(sol.theta))
+        closed = fd.no_order_value(p, q, sol.target, penalty_timing=timing)[k]
+        np.testing.assert_allclose(closed, expected, rtol=1e-12, atol=1e-12 * _scale(sol.theta))
+
+
+def test_no_order_value_needs_a_constant_drift() -> None:
+    with pytest.raises(ValueError, match="signal_spread and signal_imbalance must be 0"):
+        fd.no_order_value(IDENTICAL.replace(signal_imbalance=0.02), np.zeros(3),
+                          curve.slice_targets(IDENTICAL, SLICE))
+    with pytest.raises(ValueError, match="penalty_timing"):
+        fd.no_order_value(IDENTICAL, np.zeros(3), curve.slice_targets(IDENTICAL, SLICE),
+                          penalty_timing="mid")
 
 
 @pytest.mark.parametrize("method", ["reference", "compiled"])
@@ -467,6 +478,26 @@ def test_transition_matrix_is_expm_of_generator() -> None:
     # spread of venue 1 leaves the low regime at rate 2 (Q^S), whatever the other regimes
     low, high = (markov.state_index(IDENTICAL, (s, 1, 0, 1)) for s in (0, 1))
     assert Q[low, high] == pytest.approx(2.0)
+
+
+def test_sample_path_follows_the_step_matrix() -> None:
+    """Empirical transition frequencies of a long path match P to sampling error; a
+    deterministic chain cycles exactly; bad inputs are refused."""
+    P = markov.step_matrix(np.asarray(IDENTICAL.venues[0].imbalance_generator), 0.1)
+    path = markov.sample_path(P, 200_000, np.random.default_rng(1), start=2)
+    assert path[0] == 2 and path.shape == (200_001,)
+    counts = np.zeros((3, 3))
+    np.add.at(counts, (path[:-1], path[1:]), 1)
+    freq = counts / counts.sum(axis=1, keepdims=True)
+    se = np.sqrt(P * (1 - P) / counts.sum(axis=1, keepdims=True))
+    assert np.all(np.abs(freq - P) < 5 * se)
+    cycle = np.array([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])
+    np.testing.assert_array_equal(markov.sample_path(cycle, 5, np.random.default_rng(0)),
+                                  [0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="start must be <= 2"):
+        markov.sample_path(P, 5, np.random.default_rng(0), start=3)
+    with pytest.raises(ValueError, match="P must be row-stochastic"):
+        markov.sample_path(2 * P, 5, np.random.default_rng(0))
 
 
 def test_state_index_and_venue_swap() -> None:

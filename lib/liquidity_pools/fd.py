@@ -23,8 +23,8 @@ from lib.liquidity_pools.markov import enumerate_states, transition_matrix
 from lib.liquidity_pools.params import LIMITS, ModelParams
 from lib.progress import bar
 
-__all__ = ["NO_LIMIT", "FDGrid", "FDSolution", "impulse_operator", "shift_interp",
-           "slice_inputs", "solve_slice"]
+__all__ = ["NO_LIMIT", "FDGrid", "FDSolution", "impulse_operator", "no_order_value",
+           "shift_interp", "slice_inputs", "solve_slice"]
 
 NO_LIMIT = -9
 """Limit code stored where the optimal volume is zero (the limit is then undefined)."""
@@ -193,13 +193,18 @@ def _model_step(p: ModelParams, grid: FDGrid, intensities: np.ndarray | None) ->
         tick=p.tick, kvol=p.kvol)
 
 
+def _slice_targets(p: ModelParams, target: object) -> np.ndarray:
+    target = np.asarray(target, dtype=float)
+    if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
+        raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
+    return target
+
+
 def slice_inputs(p: ModelParams, target: object,
                  transition: object | None) -> tuple[np.ndarray, np.ndarray]:
     """Check a slice's targets q*_{t_k} (Nt + 1 finite values) and its one-step matrix (the
     model's P(Δt) when ``transition`` is None, else a stochastic |M| x |M| matrix)."""
-    target = np.asarray(target, dtype=float)
-    if target.shape != (p.Nt + 1,) or not np.all(np.isfinite(target)):
-        raise ValueError(f"target must hold Nt + 1 = {p.Nt + 1} finite values")
+    target = _slice_targets(p, target)
     if transition is None:
         return target, transition_matrix(p)
     M = len(enumerate_states(p))
@@ -207,6 +212,29 @@ def slice_inputs(p: ModelParams, target: object,
         raise ValueError(f"transition must be a ({M}, {M}) matrix, one row per market state, "
                          f"got shape {np.shape(transition)}")
     return target, validation.stochastic_matrix("transition", transition)
+
+
+def _penalty_shift(penalty_timing: str) -> int:
+    """The index shift of the penalised target: q*_{t_{k+1}} ("post") or q*_{t_k} ("pre")."""
+    if penalty_timing not in ("post", "pre"):
+        raise ValueError(f"penalty_timing must be 'post' or 'pre', got {penalty_timing!r}")
+    return 1 if penalty_timing == "post" else 0
+
+
+def no_order_value(p: ModelParams, q: np.ndarray, target: object, *,
+                   penalty_timing: str = "post") -> np.ndarray:
+    """Closed form of (E30) when no order can fill (all λ = 0, no market orders; check 2):
+    θ_k(q) = Σ_{k'=k}^{Nt-1} Δt [μ q - φ (q - q*_{k'+s})²], k = 0..Nt, in every market state,
+    with s = 1 for ``"post"`` and s = 0 for ``"pre"`` (E29) timing. Shape ``(Nt + 1, Nq)``.
+    It needs the constant drift μ of (E8): no short-term signal (E24)."""
+    shift = _penalty_shift(penalty_timing)
+    target = _slice_targets(p, target)
+    if p.signal_spread != 0 or p.signal_imbalance != 0:
+        raise ValueError("no_order_value needs a drift independent of the market state: "
+                         "signal_spread and signal_imbalance must be 0")
+    q = np.asarray(q, dtype=float)
+    steps = p.dt * (p.mu * q - p.phi * (q - target[shift:p.Nt + shift, None]) ** 2)
+    return np.vstack([np.cumsum(steps[::-1], axis=0)[::-1], np.zeros((1, len(q)))])
 
 
 def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: float = 0.0,
@@ -226,8 +254,7 @@ def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: fl
                          f"{p.n_venues} (the volume search grows exponentially with N)")
     if method not in ("compiled", "reference"):
         raise ValueError(f"method must be 'compiled' or 'reference', got {method!r}")
-    if penalty_timing not in ("post", "pre"):
-        raise ValueError(f"penalty_timing must be 'post' or 'pre', got {penalty_timing!r}")
+    _penalty_shift(penalty_timing)
     target, P = slice_inputs(p, target, transition)
     s = _model_step(p, grid, intensities)
     M = len(P)

@@ -13,11 +13,12 @@ from functools import reduce
 import numpy as np
 import scipy.linalg
 
+from lib import validation
 from lib.liquidity_pools.params import ModelParams
 
 __all__ = ["enumerate_states", "imbalance", "imbalance_regime", "joint_generator",
-           "joint_step_matrix", "onehot", "state_index", "step_matrix", "swap_venues",
-           "transition_matrix", "venue_generators"]
+           "joint_step_matrix", "onehot", "sample_path", "state_index", "step_matrix",
+           "swap_venues", "transition_matrix", "venue_generators"]
 
 
 def enumerate_states(p: ModelParams) -> np.ndarray:
@@ -83,6 +84,22 @@ def step_matrix(Q: np.ndarray, dt: float) -> np.ndarray:
 def joint_step_matrix(matrices: list[np.ndarray]) -> np.ndarray:
     """Kronecker product of per-venue one-step matrices (independent chains, E3)."""
     return reduce(np.kron, [np.asarray(m, dtype=float) for m in matrices])
+
+
+def sample_path(P: np.ndarray, n_steps: int, rng: np.random.Generator, start: int = 0
+                ) -> np.ndarray:
+    """A path of ``n_steps`` steps of the chain with one-step matrix ``P`` from ``start``:
+    inverse-CDF draws from the rows of ``P``, one uniform per step. Shape ``(n_steps + 1,)``."""
+    cumulative = np.cumsum(validation.stochastic_matrix("P", P), axis=1)
+    n_steps = validation.integer("n_steps", n_steps, minimum=0)
+    start = validation.integer("start", start, minimum=0, maximum=len(P) - 1)
+    uniforms = rng.random(n_steps)
+    path = np.empty(n_steps + 1, dtype=int)
+    path[0] = start
+    for k in range(n_steps):
+        path[k + 1] = np.searchsorted(cumulative[path[k]], uniforms[k], side="right")
+        path[k + 1] = min(path[k + 1], len(P) - 1)      # a row sum rounded below 1
+    return path
 
 
 def transition_matrix(p: ModelParams) -> np.ndarray:
