@@ -86,6 +86,20 @@ def _generator(name: str, value: object) -> np.ndarray:
     return _frozen(arr)
 
 
+def _inverse_gamma_mean(a: float, b: float, what: str) -> float:
+    """Mean b/(a - 1) of IG(a, b), the law of ``what``; needs a > 1."""
+    if a <= 1:
+        raise ValueError(f"the mean of {what} needs a > 1, got a = {a}")
+    return b / (a - 1.0)
+
+
+def _inverse_gamma_var(a: float, b: float, what: str) -> float:
+    """Variance b²/((a - 1)² (a - 2)) of IG(a, b), the law of ``what``; needs a > 2."""
+    if a <= 2:
+        raise ValueError(f"the variance of {what} needs a > 2, got a = {a}")
+    return _inverse_gamma_mean(a, b, what) ** 2 / (a - 2.0)
+
+
 def _count_matrix(name: str, value: object, n: int) -> np.ndarray:
     arr = _nonnegative_array(name, value)
     if arr.shape != (n, n):
@@ -469,15 +483,11 @@ class NormalInverseGamma:
 
     def mean_sigma2(self) -> float:
         """Posterior mean of σ²: b/(a - 1) (E22); needs a > 1."""
-        if self.a0 <= 1:
-            raise ValueError(f"the mean of sigma^2 needs a > 1, got a = {self.a0}")
-        return self.b0 / (self.a0 - 1.0)
+        return _inverse_gamma_mean(self.a0, self.b0, "sigma^2")
 
     def var_sigma2(self) -> float:
         """Posterior variance of σ²: b²/((a - 1)² (a - 2)); needs a > 2."""
-        if self.a0 <= 2:
-            raise ValueError(f"the variance of sigma^2 needs a > 2, got a = {self.a0}")
-        return self.mean_sigma2() ** 2 / (self.a0 - 2.0)
+        return _inverse_gamma_var(self.a0, self.b0, "sigma^2")
 
 
 # --- Appendix B: OTC market making (§4.4) -------------------------------------------------------
@@ -508,15 +518,11 @@ class InverseGammaScale:
 
     def mean(self) -> float:
         """Posterior mean b/(a - 1) (E36); needs a > 1."""
-        if self.a <= 1:
-            raise ValueError(f"the mean of the scale needs a > 1, got a = {self.a}")
-        return self.b / (self.a - 1.0)
+        return _inverse_gamma_mean(self.a, self.b, "the scale")
 
     def var(self) -> float:
         """Posterior variance b²/((a - 1)² (a - 2)); needs a > 2."""
-        if self.a <= 2:
-            raise ValueError(f"the variance of the scale needs a > 2, got a = {self.a}")
-        return self.mean() ** 2 / (self.a - 2.0)
+        return _inverse_gamma_var(self.a, self.b, "the scale")
 
 
 @dataclass(frozen=True, eq=False)
