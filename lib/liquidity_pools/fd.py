@@ -18,7 +18,13 @@ import numpy as np
 
 from lib import validation
 from lib.liquidity_pools import fd_kernel
-from lib.liquidity_pools.intensity import fill_intensities, half_spreads, state_drift
+from lib.liquidity_pools.intensity import (
+    fill_intensities,
+    half_spreads,
+    impact_coefficients,
+    impact_cost,
+    state_drift,
+)
 from lib.liquidity_pools.markov import enumerate_states, transition_matrix
 from lib.liquidity_pools.params import LIMITS, ModelParams
 from lib.progress import bar
@@ -106,8 +112,7 @@ def shift_interp(W: np.ndarray, position: np.ndarray) -> np.ndarray:
 
 def _gain_base(s: _Step, venue: int, v: np.ndarray) -> np.ndarray:
     """Impact part of the gain of selling v shares: -c σ v^{3/2}/sqrt(V) - ν v (q - v) (E26)."""
-    return (-s.temporary[venue] * v[None, :] ** 1.5
-            - s.permanent[venue] * v[None, :] * (s.q[:, None] - v[None, :]))
+    return -impact_cost(s.temporary[venue], s.permanent[venue], v[None, :], s.q[:, None])
 
 
 def _venue_values(s: _Step, W: np.ndarray, venue: int) -> tuple[np.ndarray, np.ndarray]:
@@ -182,15 +187,13 @@ def impulse_operator(theta: np.ndarray, q: np.ndarray, cost: np.ndarray):
 
 def _model_step(p: ModelParams, grid: FDGrid, intensities: np.ndarray | None) -> _Step:
     lam = fill_intensities(p, intensities)
+    temporary, permanent = impact_coefficients(p)
     return _Step(
         q=grid.inventories(p), levels=grid.volumes(p), dq=grid.dq,
         lam_dt=p.dt * lam, half_spread=half_spreads(p),
         probs=np.array([v.fraction_probs for v in p.venues]),
         fractions=np.asarray(p.fractions),
-        temporary=np.array([v.temporary_impact * p.sigma / math.sqrt(v.venue_volume)
-                            for v in p.venues]),
-        permanent=np.array([v.permanent_impact for v in p.venues]),
-        tick=p.tick, kvol=p.kvol)
+        temporary=temporary, permanent=permanent, tick=p.tick, kvol=p.kvol)
 
 
 def _slice_targets(p: ModelParams, target: object) -> np.ndarray:

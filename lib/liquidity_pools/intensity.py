@@ -1,13 +1,17 @@
-"""Fill intensities, fill probability and executed fractions (spec-003 E4–E6, §2.10)."""
+"""Fill intensities, fill probability and executed fractions (spec-003 E4–E6, §2.10), and the
+market impact of a fill (E26)."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
 from lib.liquidity_pools.markov import enumerate_states
 from lib.liquidity_pools.params import ModelParams
 
-__all__ = ["fill_intensities", "half_spreads", "state_drift", "volume_factor"]
+__all__ = ["fill_intensities", "half_spreads", "impact_coefficients", "impact_cost",
+           "state_drift", "volume_factor"]
 
 
 def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.ndarray:
@@ -59,3 +63,18 @@ def state_drift(p: ModelParams) -> np.ndarray:
 def volume_factor(total_volume: np.ndarray, kvol: float) -> np.ndarray:
     """f(ℓ) = exp(-κ_v Σ_i ℓ^i): probability that the posted volume is hit (E5, D8)."""
     return np.exp(-kvol * np.asarray(total_volume, dtype=float))
+
+
+def impact_coefficients(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
+    """Per venue, the temporary coefficient c^i σ / sqrt(V^i) of the square-root law and the
+    permanent coefficient ν^i (E26), each of shape ``(N,)``."""
+    temporary = np.array([v.temporary_impact * p.sigma / math.sqrt(v.venue_volume)
+                          for v in p.venues])
+    return temporary, np.array([v.permanent_impact for v in p.venues])
+
+
+def impact_cost(temporary: np.ndarray, permanent: np.ndarray, v: np.ndarray,
+                q: np.ndarray) -> np.ndarray:
+    """Impact cost of selling v shares out of an inventory q: c σ v^{3/2}/sqrt(V) + ν v (q - v)
+    (E26), with the coefficients of :func:`impact_coefficients` (broadcast)."""
+    return temporary * v ** 1.5 + permanent * v * (q - v)

@@ -26,7 +26,13 @@ import numpy as np
 
 from lib import validation
 from lib.liquidity_pools.fd import NO_LIMIT, FDSolution
-from lib.liquidity_pools.intensity import fill_intensities, half_spreads, state_drift
+from lib.liquidity_pools.intensity import (
+    fill_intensities,
+    half_spreads,
+    impact_coefficients,
+    impact_cost,
+    state_drift,
+)
 from lib.liquidity_pools.markov import enumerate_states, step_matrix, venue_generators
 from lib.liquidity_pools.params import LIMITS, ModelParams
 
@@ -87,6 +93,7 @@ class _Market:
 
 def _market(p: ModelParams, intensities: np.ndarray | None) -> _Market:
     lam = fill_intensities(p, intensities)
+    temporary, permanent = impact_coefficients(p)
     steps = [step_matrix(Q, p.dt) for Q in venue_generators(p)]
     states = enumerate_states(p)
     sizes = [len(P) for P in steps]
@@ -96,9 +103,8 @@ def _market(p: ModelParams, intensities: np.ndarray | None) -> _Market:
         half_spread=half_spreads(p),
         frac_cum=np.cumsum([v.fraction_probs for v in p.venues], axis=1)[:, :-1],
         fractions=np.asarray(p.fractions),
-        temporary=np.array([v.temporary_impact * p.sigma / math.sqrt(v.venue_volume)
-                            for v in p.venues]),
-        permanent=np.array([v.permanent_impact for v in p.venues]),
+        temporary=temporary,
+        permanent=permanent,
         drift=state_drift(p),
         mo_cost=half_spreads(p).min(axis=0) + p.market_order_fee,
         states=states,
@@ -176,7 +182,7 @@ def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
         frac = _categorical(rng.random(n_paths), mk.frac_cum[vc])
         v = np.where(filled, mk.fractions[frac] * vol[vc, paths], 0.0)
         gain = (v * (mk.half_spread[vc, m] + limits[jj[vc, paths]] * p.tick)
-                - mk.temporary[vc] * v**1.5 - mk.permanent[vc] * v * (q - v))
+                - impact_cost(mk.temporary[vc], mk.permanent[vc], v, q))
         reward += gain
         cash = cash + gain + v * S
         dS = mk.drift[m] * p.dt + p.sigma * math.sqrt(p.dt) * rng.standard_normal(n_paths)
