@@ -143,11 +143,13 @@ def goldens(names: list[str] | None = None) -> None:
     unknown = sorted(set(names or ()) - set(chapters.names()))
     if unknown:
         raise ValueError(f"chapter: unknown {unknown}; the chapters are {chapters.names()}")
-    with tempfile.TemporaryDirectory() as figures:
+    with tempfile.TemporaryDirectory() as scratch:
         for chapter in names or chapters.names():
+            executed = Path(scratch) / f"{chapter}.ipynb"  # a failed run leaves the golden
+            notebooks.run_chapter(chapter, executed, Path(scratch) / chapter)
+            notebooks.strip_for_golden(executed)
             path = GOLDEN / f"{chapter}.ipynb"
-            notebooks.run_chapter(chapter, path, Path(figures) / chapter)
-            notebooks.strip_for_golden(path)
+            shutil.copyfile(executed, path)
             print(f"wrote {path.relative_to(ROOT)}")
 
 

@@ -3,6 +3,8 @@ verification passes."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import sympy as sp
@@ -11,7 +13,15 @@ from lib.competition import symbolic as competition
 from lib.dynamic_trading import symbolic as dynamic_trading
 from lib.liquidity_pools import symbolic as liquidity_pools
 from lib.signals import symbolic as signals
-from lib.symbolic import ErrorTable, decade_bound, verify_equal, verify_true, verify_zero
+from lib.symbolic import (
+    ErrorTable,
+    tolerance_text,
+    verdict,
+    verify_equal,
+    verify_true,
+    verify_zero,
+    within,
+)
 
 x = sp.symbols("x", positive=True)
 CHAPTER_CHECKS = [pytest.param(module, group, id=f"{module.__name__.split('.')[1]}-{group}")
@@ -44,28 +54,57 @@ def test_verify_zero_fails_on_a_nonzero_residual() -> None:
         verify_true("false", sp.Integer(1) < 0)
 
 
-@pytest.mark.parametrize(("error", "text"), [(0.0, "0"), (3.2e-13, "1e-12"), (1e-12, "1e-12"),
-                                             (0.9, "1e0"), (12.0, "1e2")])
-def test_decade_bound(error: float, text: str) -> None:
-    assert decade_bound(error) == text
+@pytest.mark.parametrize(("tolerance", "text"), [(1e-10, "1e-10"), (5e-4, "5e-4"),
+                                                 (2.5e-12, "2.5e-12"), (0.01, "0.01"),
+                                                 (1.0, "1"), (1e4, "1e4")])
+def test_tolerance_text(tolerance: float, text: str) -> None:
+    assert tolerance_text(tolerance) == text
 
 
-def test_error_table_checks_only_required_cases() -> None:
+@pytest.mark.parametrize("tolerance", [0.0, -1e-8, np.inf, np.nan])
+def test_tolerance_must_be_a_positive_number(tolerance: float) -> None:
+    with pytest.raises(ValueError, match="tolerance must be"):
+        tolerance_text(tolerance)
+
+
+def test_verdict_shows_the_tolerance_never_the_error() -> None:
+    """Errors that differ only by round-off print the same text."""
+    assert verdict(3.2e-16, 1e-12) == verdict(0.0, 1e-12) == verdict(1e-12, 1e-12) == "≤ 1e-12 ✓"
+    assert verdict(2.0e-9, 1e-10) == "2.0e-9 > 1e-10 ✗"
+    assert verdict(np.nan, 1e-10).endswith("✗")
+
+
+def test_within_prints_the_verdict_and_fails_above_the_tolerance(capsys) -> None:
+    within("spread", 4e-15, 1e-10)
+    assert capsys.readouterr().out == "spread: ≤ 1e-10 ✓\n"
+    with pytest.raises(AssertionError, match=re.escape("spread: 3.0e-9 > 1e-10 ✗")):
+        within("spread", 3e-9, 1e-10)
+    with pytest.raises(AssertionError):
+        within("spread", np.nan, 1e-10)
+
+
+def test_error_table_shows_verdicts_and_checks_every_entry() -> None:
     table = ErrorTable()
     closed = np.array([1.0, 2.0, 4.0])
-    table.add("info", "a", closed, closed * (1 + 1e-3))
-    table.add("required", "a", closed, closed * (1 + 1e-10), tolerance=1e-8)
-    table.add("required", "q", np.zeros(3), np.array([0.0, 1e-9, 0.0]), scale=1.0, tolerance=1e-8)
+    table.add("coarse", "a", closed, closed * (1 + 1e-3), tolerance=1e-2)
+    table.add("fine", "a", closed, closed * (1 + 1e-10), tolerance=1e-8)
+    table.add("fine", "q", np.zeros(3), np.array([0.0, 1e-9, 0.0]), scale=1.0, tolerance=1e-8)
     table.check()
     text = table.markdown(label="demo-ext-errors", caption="Addition: demo")
     assert ":name: demo-ext-errors" in text
-    assert "| info | ≤ 1e-3 |  | — | — |" in text
-    assert "| required | ≤ 1e-9 | ≤ 1e-9 | ≤ 1e-8 | yes |" in text
-    table.add("required", "b", closed, closed * (1 + 1e-6), tolerance=1e-8)
-    with pytest.raises(AssertionError, match="b \\(required\\)"):
+    assert "| coarse | ≤ 0.01 ✓ |  |" in text
+    assert "| fine | ≤ 1e-8 ✓ | ≤ 1e-8 ✓ |" in text
+    table.add("fine", "b", closed, closed * (1 + 1e-6), tolerance=1e-8)
+    assert "1.0e-6 > 1e-8 ✗" in table.markdown(label="demo-ext-errors", caption="Addition: demo")
+    with pytest.raises(AssertionError, match=re.escape("b (fine) 1.0e-6 > 1e-8 ✗")):
         table.check()
+
+
+def test_error_table_requires_a_tolerance() -> None:
+    with pytest.raises(TypeError):
+        ErrorTable().add("c", "q", np.ones(2), np.ones(2))
 
 
 def test_error_table_needs_a_scale_where_the_closed_form_vanishes() -> None:
     with pytest.raises(ValueError, match="scale"):
-        ErrorTable().add("c", "q", np.zeros(2), np.array([0.0, 1e-12]))
+        ErrorTable().add("c", "q", np.zeros(2), np.array([0.0, 1e-12]), tolerance=1e-8)

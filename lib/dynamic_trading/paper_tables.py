@@ -266,7 +266,8 @@ def decimals(printed: str) -> int:
 def _apply(value: float, places: int, rounding: str) -> Decimal:
     guarded = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-(places + GUARD)),
                                                    rounding=ROUND_HALF_EVEN)
-    return guarded.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    result = guarded.quantize(Decimal(1).scaleb(-places), rounding=rounding)
+    return result.copy_abs() if result.is_zero() else result  # "-0" is a value's round-off sign
 
 
 def _cell(table: str, block: str, row: int, col: int, printed: str | None,
