@@ -6,6 +6,7 @@ import csv
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -39,13 +40,24 @@ def test_out_of_domain_value_stops_before_anything(capsys, tmp_path, name, value
     assert not out.exists()
 
 
+def _parameters_of_every_figure(out: Path, chapter: str) -> list[dict]:
+    """The recorded parameters of every figure and table the run wrote, one dict each."""
+    files = sorted(out.glob(f"{chapter}-*.json"))
+    assert files, f"no provenance written to {out}"
+    return [json.loads(path.read_text())["parameters"] for path in files]
+
+
+# Reduced sizes: each chapter runs in full in the goldens; here only the parameters' way to
+# every figure is at stake.
 def test_trade_signals_runs_with_other_correlation_and_seed(tmp_path) -> None:
-    """The acceptance example of the trade-signals chapter: -p rho 0.6 -p seed 7."""
+    """The acceptance example of the trade-signals chapter, -p rho 0.6 -p seed 7, at reduced
+    sizes: every figure records the values it was drawn with."""
     out = tmp_path / "signals"
-    assert reproduce.main(["trade_signals", "-p", "rho", "0.6", "-p", "seed", "7",
-                           "--out", str(out)]) == 0
-    provenance = json.loads((out / "trade_signals-fig02.json").read_text())
-    assert provenance["parameters"]["rho"] == 0.6 and provenance["parameters"]["seed"] == 7
+    changed = {"rho": "0.6", "seed": "7", "n_steps": "50", "n_paths": "3", "n_agents": "20"}
+    assert reproduce.main(["trade_signals", *_options(changed), "--out", str(out)]) == 0
+    for recorded in _parameters_of_every_figure(out, "trade_signals"):
+        assert {name: recorded[name] for name in changed} == {
+            "rho": 0.6, "seed": 7, "n_steps": 50, "n_paths": 3, "n_agents": 20}
     assert len(list(out.glob("trade_signals-fig*.png"))) == 10
 
 
@@ -53,23 +65,32 @@ def test_dynamic_trading_runs_with_another_discount_rate(tmp_path) -> None:
     """The acceptance example of the dynamic-trading chapter: -p r 0.5 (no paper comparison,
     whose printed values are for r = 1)."""
     out = tmp_path / "dynamic"
-    assert reproduce.main(["dynamic_trading", "-p", "r", "0.5", "--out", str(out)]) == 0
-    provenance = json.loads((out / "dynamic_trading-fig01.json").read_text())
-    assert provenance["parameters"]["r"] == 0.5
+    assert reproduce.main(["dynamic_trading", "-p", "r", "0.5", "-p", "n_points", "21",
+                           "--out", str(out)]) == 0
+    for recorded in _parameters_of_every_figure(out, "dynamic_trading"):
+        assert recorded["r"] == 0.5 and recorded["n_points"] == 21
     assert not list(out.glob("dynamic_trading-tab*.csv"))
 
 
 def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
-    """The acceptance example of the liquidity-pools chapter: -p n_slices 5 -p seed 3."""
+    """The acceptance example of the liquidity-pools chapter, -p n_slices 5 -p seed 3, with
+    short trainings of the networks: all 56 figures of the source, each recording the values
+    it was drawn with."""
     out = tmp_path / "pools"
-    assert reproduce.main(["liquidity_pools", "-p", "n_slices", "5", "-p", "seed", "3",
-                           "--out", str(out)]) == 0
-    provenance = json.loads((out / "liquidity_pools-fig47.json").read_text())
-    assert provenance["parameters"]["n_slices"] == 5 and provenance["parameters"]["seed"] == 3
+    changed = {"n_slices": "5", "seed": "3", "mc_paths": "1000", "nn_iters": "10",
+               "nn_slices": "1"}
+    assert reproduce.main(["liquidity_pools", *_options(changed), "--out", str(out)]) == 0
+    for recorded in _parameters_of_every_figure(out, "liquidity_pools"):
+        assert {name: recorded[name] for name in changed} == {
+            "n_slices": 5, "seed": 3, "mc_paths": 1000, "nn_iters": 10, "nn_slices": 1}
     rows = (out / "liquidity_pools-fig48.csv").read_text().splitlines()
     assert len(rows) == 1 + 6                  # header, the prior and five slices
     figures = {path.stem for path in out.glob("liquidity_pools-fig*.png")}
     assert figures == {f"liquidity_pools-fig{n:02d}" for n in range(1, 57)}   # all 56 of the source
+
+
+def _options(values: dict[str, str]) -> list[str]:
+    return [word for name, value in values.items() for word in ("-p", name, value)]
 
 
 @pytest.mark.parametrize(("name", "value", "message"), [
