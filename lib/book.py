@@ -5,9 +5,9 @@
     every file of ``lib/`` and ``constraints.txt``), exports its figures to
     ``figures/<chapter>/``, and assembles ``_build/site``: the configuration, ``book/intro.md``
     as the landing page ``index.md``, each chapter as its executed notebook, the figures, and
-    the generated ledger, timing and version tables, and MathJax (``_assets/mathjax``, see
-    ``mathjax_files``). Files whose content is unchanged are not rewritten, so Sphinx re-reads
-    only what changed.
+    the generated ledger, timing and version tables, and the static files of the HTML in
+    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). Files whose content
+    is unchanged are not rewritten, so Sphinx re-reads only what changed.
 ``python -m lib.book report``
     Prints the landing page's path and the per-chapter execution times.
 ``python -m lib.book goldens [CHAPTER ...]``
@@ -159,6 +159,7 @@ def stage() -> None:
     _write_if_changed(generated / "timings.md", _timings_markdown().encode())
     _write_if_changed(generated / "versions.md", _versions_markdown().encode())
     copy_mathjax(MATHJAX)
+    _write_if_changed(MATHJAX.parent / "style.css", (chapters.BOOK / "style.css").read_bytes())
 
 
 def report() -> None:
