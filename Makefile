@@ -38,10 +38,16 @@ book: $(READY)
 		--keep-going --quiet
 	$(PY) -m lib.book report
 
-# Lint, then every test: lib units and properties, sympy checks, nbval goldens, the ledger.
+# Lint, then every test: lib units and properties, sympy checks, nbval goldens, the ledger, and
+# the built book in headless Chromium with no network (tests/test_browser.py; `make book`
+# first). Without Chromium the tests marked `browser` are left out, with one line saying so.
+CHROMIUM ?= $(or $(shell command -v chromium),/usr/bin/chromium)
+HAVE_CHROMIUM = $(shell test -x "$(CHROMIUM)" && echo yes)
+NO_CHROMIUM = No Chromium at $(CHROMIUM), browser tests left out: apt-get install chromium
 test: $(READY)
 	$(VENV)/bin/ruff check .
-	$(PY) -m pytest
+	@$(if $(HAVE_CHROMIUM),:,echo "$(NO_CHROMIUM)")
+	CHROMIUM="$(CHROMIUM)" $(PY) -m pytest $(if $(HAVE_CHROMIUM),,-m "not browser")
 
 # Re-execute every chapter (or those named in CHAPTERS) at its defaults into tests/golden.
 goldens: $(READY)

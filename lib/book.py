@@ -5,8 +5,9 @@
     every file of ``lib/`` and ``constraints.txt``), exports its figures to
     ``figures/<chapter>/``, and assembles ``_build/site``: the configuration, ``book/intro.md``
     as the landing page ``index.md``, each chapter as its executed notebook, the figures, and
-    the generated ledger, timing and version tables. Files whose content is unchanged are not
-    rewritten, so Sphinx re-reads only what changed.
+    the generated ledger, timing and version tables, and the static files of the HTML in
+    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). Files whose content
+    is unchanged are not rewritten, so Sphinx re-reads only what changed.
 ``python -m lib.book report``
     Prints the landing page's path and the per-chapter execution times.
 ``python -m lib.book goldens [CHAPTER ...]``
@@ -22,6 +23,8 @@ import json
 import shutil
 import sys
 import tempfile
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from lib import chapters, ledger, notebooks
@@ -34,6 +37,10 @@ FIGURES = ROOT / "figures"
 GOLDEN = ROOT / "tests" / "golden"
 LAST_RUN = EXECUTED / "last-run.json"
 STATIC_FILES = ("_config.yml", "_toc.yml", "references.bib")
+# MathJax in the site: _config.yml's html_static_path copies _assets into _static, and its
+# mathjax_path is relative to _static. (Not _static itself: Jupyter Book would add every .js
+# file found there as a script of every page.)
+MATHJAX = SITE / "_assets" / "mathjax"
 
 
 def cache_key(chapter: str) -> str:
@@ -84,6 +91,32 @@ def _write_if_changed(path: Path, content: bytes) -> None:
     path.write_bytes(content)
 
 
+def mathjax_files() -> dict[str, Traversable]:
+    """The MathJax 3 files the site serves, by their path under ``MATHJAX``, taken from
+    the pinned package django-static-mathjax (import name ``mathjax``): the component
+    ``tex-mml-chtml.js`` (Sphinx's default), the TeX extensions its autoloader fetches on demand
+    (``\\boldsymbol``, ``\\cancel``, ...) and the woff fonts of its HTML output. Nothing else of
+    the package (sources, other components, speech rules) is needed to typeset."""
+    es5 = resources.files("mathjax") / "static" / "mathjax" / "es5"
+    files = {"tex-mml-chtml.js": es5 / "tex-mml-chtml.js"}
+    for folder, suffix in (("input/tex/extensions", ".js"),
+                           ("output/chtml/fonts/woff-v2", ".woff")):
+        source = es5.joinpath(*folder.split("/"))
+        files.update({f"{folder}/{p.name}": p for p in source.iterdir()
+                      if p.name.endswith(suffix)})
+    return files
+
+
+def copy_mathjax(dest: Path) -> None:
+    """Make ``dest`` hold exactly ``mathjax_files()``, rewriting only what changed."""
+    files = mathjax_files()
+    for old in [p for p in dest.rglob("*") if p.is_file()] if dest.exists() else []:
+        if old.relative_to(dest).as_posix() not in files:
+            old.unlink()
+    for name, source in files.items():
+        _write_if_changed(dest / name, source.read_bytes())
+
+
 def timings() -> dict[str, float]:
     """Seconds of the last execution of each chapter."""
     return {c: json.loads(_record_path(c).read_text())["seconds"]
@@ -125,6 +158,8 @@ def stage() -> None:
     _write_if_changed(generated / "ledger.md", ledger.markdown().encode())
     _write_if_changed(generated / "timings.md", _timings_markdown().encode())
     _write_if_changed(generated / "versions.md", _versions_markdown().encode())
+    copy_mathjax(MATHJAX)
+    _write_if_changed(MATHJAX.parent / "style.css", (chapters.BOOK / "style.css").read_bytes())
 
 
 def report() -> None:

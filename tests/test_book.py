@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import yaml
 
 from lib import book, chapters
 
@@ -35,3 +36,18 @@ def test_key_is_stable_and_tracks_chapter_lib_and_pins(tree) -> None:
         assert book.cache_key(chapter) != key, path.name
         path.write_bytes(original)
     assert book.cache_key(chapter) == key
+
+
+def test_the_site_serves_the_mathjax_that_the_config_names(tmp_path) -> None:
+    files = book.mathjax_files()
+    config = yaml.safe_load((book.ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    folder, _, name = config["mathjax_path"].rpartition("/")  # relative to the built _static
+    assert book.SITE / config["html_static_path"][0] / folder == book.MATHJAX
+    assert name in files
+    assert "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff" in files
+    assert "input/tex/extensions/boldsymbol.js" in files
+    assert sum(len(f.read_bytes()) for f in files.values()) < 3_000_000
+    (tmp_path / "old.js").write_text("stale")
+    book.copy_mathjax(tmp_path)
+    copied = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert copied == set(files)
