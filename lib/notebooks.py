@@ -1,5 +1,10 @@
 """Execution of a chapter with papermill: the one way chapters are run, by the book build,
-by ``python -m lib.reproduce`` and by ``make goldens``."""
+by ``python -m lib.reproduce`` and by ``make goldens``.
+
+Kernels are started with CurveZMQ keys provisioned by the kernel manager (jupyter_client's
+``transport_encryption = "auto"``, honoured by ipykernel >= 7.4), so their messages are
+encrypted and ipykernel has no reason to warn that it runs over TCP without encryption.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from pathlib import Path
 
 import nbformat
 import papermill
+from traitlets.config import Config
 
 from lib import chapters
 from lib.figures import FIGURES_ENV
 from lib.progress import PROGRESS_ENV
+
+KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
 
 
 @dataclass(frozen=True)
@@ -61,6 +69,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
         papermill.execute_notebook(
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,
+            config=KERNEL_CONFIG,
         )
     return Execution(chapter, notebook, figures, parameters, time.perf_counter() - start)
 

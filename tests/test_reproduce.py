@@ -88,6 +88,7 @@ def test_command_line_runs_with_other_parameters(tmp_path) -> None:
                            "5000", "-p", "T", "2", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+    assert "without encryption" not in done.stderr     # the kernel's messages are encrypted
     assert (out / "almgren_chriss.ipynb").exists()
     for stem in ("almgren_chriss-fig01", "almgren_chriss-ext-cost"):
         for suffix in (".png", ".svg", ".csv", ".json"):
