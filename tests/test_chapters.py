@@ -40,8 +40,8 @@ def test_jupytext_keeps_the_parameters_tag(chapter: str, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"theta": -1.0}, "^theta must be >= 0.001, got -1.0"),
-        ({"T": 0}, "^T must be >= 0.001, got 0.0"),
+        ({"theta": -1.0}, r"^theta must be >= 0.001 \(six decades .*\), got -1.0$"),
+        ({"T": 0}, r"^T must be >= 0.001 \(six decades .*\), got 0.0$"),
         ({"Q": "many"}, "^Q must be a real number"),
         ({"k_values": [2.0, -1.0]}, r"^k_values\[1\] must be > 0"),
         ({"k_values": [0.0]}, r"^k_values\[0\] must be > 0 \(k = 0 is the linear schedule"),
