@@ -1,123 +1,175 @@
-"""The book's chapters: where each lives and the domain of its parameters.
+"""The book's chapters: where each lives and the declared domains of its parameters.
 
 A chapter's parameters and their defaults are the assignments of its cell tagged
-``parameters``; the function registered here for the chapter checks a full set of values
-(raising ``ValueError`` naming the parameter) and returns them normalised for provenance.
-The chapter calls the same function right after its parameters cell, so the command line
-and the notebook reject the same values.
+``parameters``. The ``Validator`` declared here for the chapter (``lib.domains``) holds the
+domain of each parameter and the rules that tie several together; called with a full set of
+values it checks them (raising ``ValueError`` naming the parameter) and returns them
+normalised for provenance. The chapter calls it right after its parameters cell, so the
+command line and the notebook reject the same values; ``python -m lib.reproduce CHAPTER
+--list`` prints it, and ``tests/test_parameter_domains.py`` checks it against the chapter's
+core computation (``lib.cores``).
 """
 
 from __future__ import annotations
 
 import ast
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import jupytext
 
-from lib import validation
+from lib.domains import Parameter, Rule, Validator
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
 
 
-def almgren_chriss(*, Q: float, T: float, theta: float, k_values: list[float],
-                   penalties: list[float], eta_values: list[float], n_points: int) -> dict:
-    """Parameters of ``book/almgren_chriss.md`` (source 004, spec-002 §3.3).
-
-    Q shares to buy (> 0); T horizon (> 0); theta temporary impact (> 0); k_values the
-    values of sqrt(kappa/theta) to plot (each >= 0); penalties the finite terminal penalties
-    M of the Riccati convergence study (each > 0); eta_values permanent-impact coefficients
-    (each >= 0); n_points samples per curve (>= 2).
-    """
-    return {
-        "Q": validation.positive("Q", Q),
-        "T": validation.positive("T", T),
-        "theta": validation.positive("theta", theta),
-        "k_values": validation.sequence("k_values", k_values, validation.nonnegative),
-        "penalties": validation.sequence("penalties", penalties, validation.positive),
-        "eta_values": validation.sequence("eta_values", eta_values, validation.nonnegative),
-        "n_points": validation.integer("n_points", n_points, minimum=2),
-    }
+def _schedule_horizon(values: dict) -> dict:
+    """Each k T at most 30: beyond, the schedule stays below e^-30 Q until the last instants
+    and the integrated Riccati coefficients lose their digits."""
+    for i, k in enumerate(values["k_values"]):
+        if k * values["T"] > 30:
+            raise ValueError(f"k_values[{i}] * T must be <= 30 (beyond, the schedule stays "
+                             f"below e^-30 Q until the last instants and the integrated "
+                             f"coefficients lose their digits), got {k * values['T']:g}")
+    return values
 
 
-def position_building(*, kappa: float, lam: float, n_points: int, seed: int) -> dict:
-    """Parameters of ``book/position_building.md`` (source 002, spec-002).
-
-    kappa permanent impact of the single-(kappa, lam) figures (> 0); lam B's size relative to
-    A (> 0); n_points samples per curve (>= 11); seed of the random Nash-gap perturbations
-    (>= 0).
-    """
-    return {
-        "kappa": validation.positive("kappa", kappa),
-        "lam": validation.positive("lam", lam),
-        "n_points": validation.integer("n_points", n_points, minimum=11),
-        "seed": validation.integer("seed", seed, minimum=0),
-    }
-
-
-def trade_signals(*, rho: float, seed: int, n_steps: int, n_paths: int, n_agents: int,
-                  n_points: int) -> dict:
-    """Parameters of ``book/trade_signals.md`` (source 000, spec-000).
-
-    rho the signal-price correlation of Figures 1–8 (in [-1, 1]); seed of the Monte Carlo
-    figures (>= 0); n_steps Euler steps (>= 10); n_paths paths of Figure 2 (>= 2); n_agents
-    agents of Figures 5 and 8 (>= 2); n_points samples per curve (odd, >= 11, so that t = 0.5
-    is a sample).
-    """
-    rho = validation.finite("rho", rho)
-    if abs(rho) > 1.0:
-        raise ValueError(f"rho must lie in [-1, 1], got {rho}")
-    n_points = validation.integer("n_points", n_points, minimum=11)
-    if n_points % 2 == 0:
-        raise ValueError(f"n_points must be odd, got {n_points}")
-    return {
-        "rho": rho,
-        "seed": validation.integer("seed", seed, minimum=0),
-        "n_steps": validation.integer("n_steps", n_steps, minimum=10),
-        "n_paths": validation.integer("n_paths", n_paths, minimum=2),
-        "n_agents": validation.integer("n_agents", n_agents, minimum=2),
-        "n_points": n_points,
-    }
+def _finite_penalties(values: dict) -> dict:
+    """At least one finite penalty, each at most 1e12 theta/T; M = inf dropped (always
+    studied)."""
+    scale = values["theta"] / values["T"]
+    for i, M in enumerate(values["penalties"]):
+        if M < math.inf and M > 1e12 * scale:
+            raise ValueError(f"penalties[{i}] * T / theta must be <= 1e12 (the integration "
+                             f"cannot resolve the first instants, theta/M, beyond), got "
+                             f"{M / scale:g}")
+    finite = [M for M in values["penalties"] if M < math.inf]
+    if not finite:
+        raise ValueError("penalties must hold at least one finite value (the convergence "
+                         "figure plots them; M = inf is always studied)")
+    return {**values, "penalties": finite}
 
 
-def dynamic_trading(*, r: float, n_points: int) -> dict:
-    """Parameters of ``book/dynamic_trading.md`` (source 001, spec-001).
-
-    r the discount rate (> 0; the paper's normalisation is 1); n_points samples per curve
-    (>= 11).
-    """
-    return {"r": validation.positive("r", r),
-            "n_points": validation.integer("n_points", n_points, minimum=11)}
-
-
-def liquidity_pools(*, grid: str, slice_index: int, n_slices: int, seed: int,
-                    mc_paths: int, nn_iters: int, nn_slices: int) -> dict:
-    """Parameters of ``book/liquidity_pools.md`` (source 003, spec-003).
-
-    grid "ci" (Δq = Δℓ = 20 shares) or "full" (10 shares); slice_index the plotted slice (0 to
-    19, the parent order's 20 slices); n_slices slices of the adaptive run (1 to 20); seed of
-    the adaptive run, the Monte Carlo check and the networks (>= 0); mc_paths Monte Carlo paths
-    per start (>= 1000); nn_iters Adam steps per decision step of the networks (10 to 5000);
-    nn_slices slices of the adaptive run with the networks (1 to 20).
-    """
-    if grid not in ("ci", "full"):
-        raise ValueError(f"grid must be 'ci' or 'full', got {grid!r}")
-    slices = " (the parent order's slices)"
-    return {"grid": grid,
-            "slice_index": validation.integer("slice_index", slice_index, minimum=0,
-                                              maximum=19, why=" (20 slices)"),
-            "n_slices": validation.integer("n_slices", n_slices, minimum=1, maximum=20,
-                                           why=slices),
-            "seed": validation.integer("seed", seed, minimum=0),
-            "mc_paths": validation.integer("mc_paths", mc_paths, minimum=1000),
-            "nn_iters": validation.integer("nn_iters", nn_iters, minimum=10, maximum=5000),
-            "nn_slices": validation.integer("nn_slices", nn_slices, minimum=1, maximum=20,
-                                            why=slices)}
+def _eta_values(values: dict) -> dict:
+    """Each eta 0 or at least 1e-6 theta/T, so that eta Q^2/2 stands out of the cost's rounding
+    (the chapter divides the cost shift by it)."""
+    for i, eta in enumerate(values["eta_values"]):
+        if 0 < eta * values["T"] / values["theta"] < 1e-6:
+            raise ValueError(f"eta_values[{i}] must be 0 or eta * T / theta >= 1e-6 (the "
+                             f"cost shift eta Q^2/2 is lost in the cost's rounding below), "
+                             f"got {eta * values['T'] / values['theta']:g}")
+    return values
 
 
-VALIDATORS: dict[str, Callable[..., dict]] = {
+_LIST = (1, 8)   # lists of values to plot: one Okabe–Ito colour each
+_CHECKED = " (six decades around the post's 1, the range the chapter is checked on)"
+_SEED = {"kind": "integer", "lower": 0, "upper": 2**32 - 1, "why_upper": " (a 32-bit seed)"}
+
+almgren_chriss = Validator("almgren_chriss", (
+    Parameter("Q", "shares to buy", lower=1.0, upper=1e12,
+              why_lower=" (a share: the closed loop is integrated to 1e-12 shares)",
+              why_upper=" (costs, of order Q^2 M, stay far from overflow)"),
+    Parameter("T", "horizon", lower=1e-3, upper=1e3, why_lower=_CHECKED, why_upper=_CHECKED),
+    Parameter("theta", "temporary impact", lower=1e-3, upper=1e3, why_lower=_CHECKED,
+              why_upper=_CHECKED),
+    Parameter("k_values", "values of sqrt(kappa/theta) to plot", lower=0.0, lower_open=True,
+              upper=3e4, length=_LIST,
+              why_lower=" (k = 0 is the linear schedule, which the figures already show)"),
+    Parameter("penalties", "terminal penalties M of the Riccati convergence study "
+              "(M = inf is always studied)", lower=1e-6, upper=1e12, allow_inf=True,
+              length=_LIST),
+    Parameter("eta_values", "permanent-impact coefficients", lower=0.0, upper=1e12,
+              length=_LIST),
+    Parameter("n_points", "samples per curve", kind="integer", lower=2, upper=1000,
+              why_upper=" (each sample is checked against sympy at 50 digits)"),
+), rules=(
+    Rule("k_values[i] * T <= 30", _schedule_horizon),
+    Rule("penalties[i] * T / theta <= 1e12, at least one finite (inf is dropped: M = inf is "
+         "always studied)", _finite_penalties),
+    Rule("eta_values[i] = 0 or eta_values[i] * T / theta >= 1e-6", _eta_values),
+))
+
+
+def _samples_at(step: int, times: str) -> Rule:
+    """``n_points - 1`` a multiple of ``step``, so that the times the chapter prints at are
+    samples of its grid on [0, 1]."""
+    words = "odd" if step == 2 else f"1 more than a multiple of {step}"
+
+    def check(values: dict) -> dict:
+        if (values["n_points"] - 1) % step:
+            raise ValueError(f"n_points must be {words} (so that {times}), got "
+                             f"{values['n_points']}")
+        return values
+
+    return Rule(f"n_points {words} (so that {times})", check)
+
+
+_CURVE = {"kind": "integer", "lower": 11, "upper": 10_001,
+          "why_upper": " (run time and csv files grow with it)"}
+
+position_building = Validator("position_building", (
+    Parameter("kappa", "permanent impact of the single-(kappa, lam) figures", lower=0.0,
+              lower_open=True, upper=1e4,
+              why_upper=" (beyond, the Nash gaps lose their agreement with their closed form "
+              "to rounding)"),
+    Parameter("lam", "B's size relative to A", lower=1e-3, upper=1e3,
+              why_lower=" (B's Nash gap, lam^2 times A's, is lost to rounding below)",
+              why_upper=" (A's Nash gap, lam^-2 times B's, is lost to rounding beyond)"),
+    Parameter("n_points", "samples per curve", **_CURVE),
+    Parameter("seed", "seed of the random Nash-gap perturbations", **_SEED),
+), rules=(_samples_at(10, "t = 0.1 and t = 0.5 are samples"),))
+
+trade_signals = Validator("trade_signals", (
+    Parameter("rho", "signal-price correlation of Figures 1-8", lower=-1.0, upper=1.0),
+    Parameter("seed", "seed of the Monte Carlo figures (seed to seed + 4)", **_SEED),
+    Parameter("n_steps", "Euler steps", kind="integer", lower=10, upper=10_000,
+              why_upper=" (memory and time grow with n_steps x n_agents; the variance band "
+              "simulates 400 markets)"),
+    Parameter("n_paths", "paths of Figure 2", kind="integer", lower=2, upper=50,
+              why_upper=" (Figure 2 draws every path, three csv columns each)"),
+    Parameter("n_agents", "agents of Figures 5 and 8", kind="integer", lower=2, upper=200,
+              why_upper=" (Figures 5 and 8 draw every agent, one csv column each)"),
+    Parameter("n_points", "samples per curve", **_CURVE),
+), rules=(_samples_at(2, "t = 0.5 is a sample"),))
+
+dynamic_trading = Validator("dynamic_trading", (
+    Parameter("r", "discount rate (the paper's normalisation is 1)", lower=1e-3, upper=1e3,
+              why_lower=" (prices scale as 1/r: the limiting cases, asserted to 1e-9, lose "
+              "their digits below)",
+              why_upper=" (the exponential-utility equilibrium is no longer found to 1e-10 "
+              "beyond)"),
+    Parameter("n_points", "samples per curve", **_CURVE),
+))
+
+_SLICES = " (the parent order's 20 slices)"
+liquidity_pools = Validator("liquidity_pools", (
+    Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', kind="choice",
+              choices=("ci", "full")),
+    Parameter("slice_index", "the plotted slice, whose networks must meet check 11",
+              kind="integer", lower=2, upper=19,
+              why_lower=" (at slices 0 and 1 the networks' limits miss check 11, which the "
+              "chapter asserts)", why_upper=_SLICES),
+    Parameter("n_slices", "slices of the adaptive run", kind="integer", lower=1, upper=20,
+              why_upper=_SLICES),
+    Parameter("seed", "seed of the adaptive run, the Monte Carlo check and the networks",
+              **_SEED),
+    Parameter("mc_paths", "Monte Carlo paths per start", kind="integer", lower=1000,
+              upper=1_000_000,
+              why_upper=" (the paths of a start are simulated at once, in memory)"),
+    Parameter("nn_iters", "Adam steps per decision step of the networks", kind="integer",
+              lower=150, upper=5000,
+              why_lower=" (fewer miss check 11, which the chapter asserts: 75 steps give a "
+              "29 % max error)",
+              why_upper=" (each network would train for about 10 minutes)"),
+    Parameter("nn_slices", "slices of the adaptive run with the networks", kind="integer",
+              lower=1, upper=20, why_upper=_SLICES),
+))
+
+
+VALIDATORS: dict[str, Validator] = {
     "almgren_chriss": almgren_chriss,
     "position_building": position_building,
     "trade_signals": trade_signals,

@@ -1,21 +1,32 @@
 """Execution of a chapter with papermill: the one way chapters are run, by the book build,
-by ``python -m lib.reproduce`` and by ``make goldens``."""
+by ``python -m lib.reproduce`` and by ``make goldens``.
+
+Kernels are started with CurveZMQ keys provisioned by the kernel manager (jupyter_client's
+``transport_encryption = "auto"``, honoured by ipykernel >= 7.4), so their messages are
+encrypted and ipykernel has no reason to warn that it runs over TCP without encryption.
+"""
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import nbformat
 import papermill
+from traitlets.config import Config
 
 from lib import chapters
 from lib.figures import FIGURES_ENV
 from lib.progress import PROGRESS_ENV
+
+KERNEL_CONFIG = Config({"KernelManager": {"transport_encryption": "auto"}})
 
 
 @dataclass(frozen=True)
@@ -61,8 +72,60 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
         papermill.execute_notebook(
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,
+            config=KERNEL_CONFIG,
         )
     return Execution(chapter, notebook, figures, parameters, time.perf_counter() - start)
+
+
+FIGURE = re.compile(r"^(?P<fence>`{3,}|:{3,})\{figure\}[ \t]+\.\./figures/[a-z0-9_]+/"
+                    r"(?P<file>\S+)[ \t]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+DOWNLOAD = re.compile(r"\{download\}`(?P<text>[^`<]*?)\s*<\.\./figures/[a-z0-9_]+/"
+                      r"(?P<file>[^>]+)>`")
+FIGURES_PATH = re.compile(r"\.\./figures/[a-z0-9_]+/")
+
+
+def _figure_markdown(match: re.Match, folder: Path, attachments: dict) -> str:
+    """A ``{figure}`` directive as a markdown image from a cell attachment, its caption and
+    its id in bold."""
+    name = match["file"]
+    path = folder / name
+    if not path.is_file():
+        raise ValueError(f"figure {name} is shown by the chapter but was not written to "
+                         f"{folder}")
+    lines = match["body"].splitlines()
+    options = [line for line in lines if line.startswith(":")]
+    figure_id = next((line.split(":", 2)[2].strip() for line in options
+                      if line.startswith(":name:")), Path(name).stem)
+    caption = "\n".join(line for line in lines if not line.startswith(":")).strip()
+    attachments[name] = {"image/png": base64.b64encode(path.read_bytes()).decode("ascii")}
+    return f"![{figure_id}](attachment:{name})\n\n**{figure_id}.** {caption}"
+
+
+def embed_figures(notebook: Path) -> int:
+    """Make an executed chapter show its figures on its own, next to its figure files.
+
+    Every ``{figure}`` directive of a markdown cell becomes a markdown image stored in the
+    cell's attachments (Jupyter and VS Code render it with no other file), followed by its
+    caption and id in bold; ``{download}`` roles become plain links to the files beside the
+    notebook, and any other ``../figures/<chapter>/`` path loses its folder. Returns the
+    number of images embedded.
+    """
+    notebook = Path(notebook)
+    nb = nbformat.read(notebook, as_version=4)
+    embedded = 0
+    for cell in nb.cells:
+        if cell.cell_type != "markdown":
+            continue
+        attachments: dict = {}
+        source = FIGURE.sub(partial(_figure_markdown, folder=notebook.parent,
+                                    attachments=attachments), cell.source)
+        source = DOWNLOAD.sub(lambda m: f"[{m['text']}]({m['file']})", source)
+        cell.source = FIGURES_PATH.sub("", source)
+        if attachments:
+            cell.attachments = {**cell.get("attachments", {}), **attachments}
+            embedded += len(attachments)
+    nbformat.write(nb, notebook)
+    return embedded
 
 
 def strip_for_golden(path: Path) -> None:

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 import numpy as np
 
 
-def _real(name: str, value: object) -> float:
+def real(name: str, value: object) -> float:
+    """Return ``value`` as a float; reject nan and anything that is not a real number."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise ValueError(f"{name} must be a real number, got {value!r}")
     x = float(value)
@@ -19,26 +20,49 @@ def _real(name: str, value: object) -> float:
 
 def finite(name: str, value: object) -> float:
     """Return ``value`` as a float; reject nan and infinities."""
-    x = _real(name, value)
+    x = real(name, value)
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite, got {x}")
     return x
 
 
+def whole(name: str, value: object) -> int:
+    """Return ``value`` as an int; reject anything that is not a whole number (bools too)."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    return int(value)
+
+
+def show_bound(bound: float) -> str:
+    """A bound as printed in messages: ints as they are, floats in the shortest form (1e+06)."""
+    return str(bound) if isinstance(bound, (int, np.integer)) else f"{bound:g}"
+
+
+def within(name: str, x: float, *, lower: float | None = None, upper: float | None = None,
+           lower_open: bool = False, upper_open: bool = False, why_lower: str = "",
+           why_upper: str = "") -> float:
+    """Return ``x`` after checking ``lower <= x <= upper`` (``<`` where the bound is open).
+
+    ``why_lower`` and ``why_upper`` explain a bound in the error message, e.g. " (20 slices)".
+    """
+    if lower is not None and (x <= lower if lower_open else x < lower):
+        raise ValueError(f"{name} must be {'>' if lower_open else '>='} {show_bound(lower)}"
+                         f"{why_lower}, got {x}")
+    if upper is not None and (x >= upper if upper_open else x > upper):
+        raise ValueError(f"{name} must be {'<' if upper_open else '<='} {show_bound(upper)}"
+                         f"{why_upper}, got {x}")
+    return x
+
+
 def positive(name: str, value: object, *, allow_inf: bool = False) -> float:
     """Return ``value`` as a float after checking ``value > 0`` (and finite unless allowed)."""
-    x = _real(name, value) if allow_inf else finite(name, value)
-    if not x > 0:
-        raise ValueError(f"{name} must be > 0, got {x}")
-    return x
+    x = real(name, value) if allow_inf else finite(name, value)
+    return within(name, x, lower=0, lower_open=True)
 
 
 def nonnegative(name: str, value: object) -> float:
     """Return ``value`` as a float after checking ``0 <= value < inf``."""
-    x = finite(name, value)
-    if x < 0:
-        raise ValueError(f"{name} must be >= 0, got {x}")
-    return x
+    return within(name, finite(name, value), lower=0)
 
 
 def integer(name: str, value: object, *, minimum: int, maximum: int | None = None,
@@ -47,13 +71,7 @@ def integer(name: str, value: object, *, minimum: int, maximum: int | None = Non
 
     ``why`` explains the upper bound in the error message, e.g. " (20 slices)".
     """
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}{why}, got {value}")
-    return int(value)
+    return within(name, whole(name, value), lower=minimum, upper=maximum, why_upper=why)
 
 
 def finite_array(name: str, value: object) -> np.ndarray:
@@ -100,12 +118,16 @@ def stochastic_matrix(name: str, value: object) -> np.ndarray:
     return arr
 
 
-def sequence(name: str, values: object, check, *, min_length: int = 1) -> list:
-    """Apply ``check(f"{name}[i]", v)`` to every element of a non-empty sequence."""
+def sequence(name: str, values: object, check, *, min_length: int = 1,
+             max_length: int | None = None) -> list:
+    """Apply ``check(f"{name}[i]", v)`` to every element of a sequence of ``min_length`` to
+    ``max_length`` elements."""
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         raise ValueError(f"{name} must be a list, got {values!r}")
     if len(values) < min_length:
         raise ValueError(f"{name} must have at least {min_length} element(s), got {len(values)}")
+    if max_length is not None and len(values) > max_length:
+        raise ValueError(f"{name} must have at most {max_length} element(s), got {len(values)}")
     return [check(f"{name}[{i}]", v) for i, v in enumerate(values)]
 
 

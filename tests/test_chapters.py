@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import jupytext
+import numpy as np
 import pytest
 from papermill.translators import PythonTranslator
 
@@ -39,12 +40,20 @@ def test_jupytext_keeps_the_parameters_tag(chapter: str, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"theta": -1.0}, "^theta must be > 0"),
-        ({"T": 0}, "^T must be > 0"),
+        ({"theta": -1.0}, r"^theta must be >= 0.001 \(six decades .*\), got -1.0$"),
+        ({"T": 0}, r"^T must be >= 0.001 \(six decades .*\), got 0.0$"),
         ({"Q": "many"}, "^Q must be a real number"),
-        ({"k_values": [2.0, -1.0]}, r"^k_values\[1\] must be >= 0"),
+        ({"k_values": [2.0, -1.0]}, r"^k_values\[1\] must be > 0"),
+        ({"k_values": [0.0]}, r"^k_values\[0\] must be > 0 \(k = 0 is the linear schedule"),
+        ({"k_values": [40.0]}, r"^k_values\[0\] \* T must be <= 30"),
+        ({"k_values": [1.0] * 9}, "^k_values must have at most 8"),
+        ({"penalties": [np.inf]}, "^penalties must hold at least one finite value"),
+        ({"penalties": [1e-300]}, r"^penalties\[0\] must be >= 1e-06"),
+        ({"penalties": [1e12], "theta": 0.1}, r"^penalties\[0\] \* T / theta must be <= 1e12"),
+        ({"eta_values": [1e-9]}, r"^eta_values\[0\] must be 0 or eta \* T / theta >= 1e-6"),
+        ({"n_points": 10**9}, r"^n_points must be <= 1000 \(each sample"),
         ({"k_values": []}, "^k_values must have at least 1"),
-        ({"penalties": [0.0]}, r"^penalties\[0\] must be > 0"),
+        ({"penalties": [0.0]}, r"^penalties\[0\] must be >= 1e-06, got 0.0"),
         ({"n_points": 1}, "^n_points must be >= 2"),
         ({"n_points": 10.5}, "^n_points must be an integer"),
         ({"thetta": 1.0}, "unknown parameter.*valid parameters: Q, T, theta"),
@@ -53,6 +62,32 @@ def test_jupytext_keeps_the_parameters_tag(chapter: str, tmp_path) -> None:
 def test_almgren_chriss_domain(overrides: dict, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         chapters.validate("almgren_chriss", overrides)
+
+
+def test_infinite_penalties_are_dropped_since_m_inf_is_always_studied() -> None:
+    values = chapters.validate("almgren_chriss", {"penalties": [1e2, np.inf, 1e4]})
+    assert values["penalties"] == [1e2, 1e4]
+
+
+@pytest.mark.parametrize(("chapter", "overrides", "message"), [
+    ("trade_signals", {"n_points": 500}, "^n_points must be odd"),
+    ("position_building", {"n_points": 200}, "^n_points must be 1 more than a multiple of 10"),
+    ("liquidity_pools", {"slice_index": 1}, r"^slice_index must be >= 2 \(at slices 0 and 1"),
+    ("liquidity_pools", {"nn_iters": 75}, r"^nn_iters must be >= 150"),
+    ("dynamic_trading", {"r": 1e-6}, r"^r must be >= 0.001"),
+    ("position_building", {"seed": 2**32}, r"^seed must be <= 4294967295 \(a 32-bit seed\)")])
+def test_rules_and_bounds_name_the_parameter(chapter, overrides, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        chapters.validate(chapter, overrides)
+
+
+@pytest.mark.parametrize("chapter", chapters.names())
+def test_validators_are_called_with_every_parameter_by_keyword(chapter: str) -> None:
+    validator = getattr(chapters, chapter)
+    defaults = chapters.default_parameters(chapter)
+    assert validator(**defaults) == chapters.validate(chapter, {})
+    with pytest.raises(TypeError, match="missing"):
+        validator(**dict(list(defaults.items())[1:]))
 
 
 def test_unknown_chapter_lists_the_valid_ones() -> None:

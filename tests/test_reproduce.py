@@ -8,10 +8,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import nbformat
 import numpy as np
 import pytest
+from papermill.exceptions import PapermillExecutionError
 
-from lib import execution, reproduce
+from lib import chapters, execution, reproduce
 from lib.figures import ROOT
 
 
@@ -38,6 +40,85 @@ def test_out_of_domain_value_stops_before_anything(capsys, tmp_path, name, value
     assert reproduce.main(["almgren_chriss", "-p", name, value, "--out", str(out)]) == 1
     assert f"error: {name} must" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("5000", 5000), ("2.5", 2.5), ("[1, 4]", [1, 4]), ("inf", np.inf), ("-inf", -np.inf),
+    ("[1e2, inf]", [100.0, np.inf]), ("full", "full"), ("'ci'", "ci"), ("[full]", "[full]")])
+def test_values_are_literals_with_inf_or_words(text, value) -> None:
+    assert reproduce.parse_value("x", text) == value
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("5,000", r"^-p Q 5,000: ambiguous .* write 5000 for a number, or a list in brackets, "
+              r"\[5, 0\]$"),
+    ("1, 2", r"ambiguous .* write a list in brackets, \[1, 2\]$"),
+    ("nan", "nan is refused"), ("[1.0, NaN]", "nan is refused")])
+def test_ambiguous_values_and_nan_are_refused(text, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        reproduce.parse_value("Q", text)
+
+
+def test_a_refused_value_exits_2_before_anything(capsys, tmp_path) -> None:
+    out = tmp_path / "o"
+    with pytest.raises(SystemExit) as stop:
+        reproduce.main(["almgren_chriss", "-p", "Q", "5,000", "--out", str(out)])
+    assert stop.value.code == 2
+    assert "write 5000 for a number" in capsys.readouterr().err and not out.exists()
+
+
+def test_list_prints_parameters_defaults_and_domains(capsys, monkeypatch, tmp_path) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("--list must not run the chapter")
+
+    monkeypatch.setattr(reproduce.notebooks, "run_chapter", refuse)
+    monkeypatch.chdir(tmp_path)
+    assert reproduce.main(["almgren_chriss", "--list"]) == 0
+    printed = capsys.readouterr().out
+    for p in chapters.VALIDATORS["almgren_chriss"].parameters:
+        assert p.name in printed and p.domain() in printed
+    assert "[2.0, 3.0, 5.0]" in printed and "list of 1 to 8: real in (0, 30000]" in printed
+    assert list(tmp_path.iterdir()) == []
+    assert "--list" in reproduce._parser().format_help()
+
+
+def _failing_run(chapter, notebook, figures, overrides, **kwargs):
+    """A chapter that writes a figure and its notebook, then stops on an error in a cell."""
+    figures.mkdir(parents=True, exist_ok=True)
+    (figures / f"{chapter}-fig01.png").write_bytes(b"half")
+    notebook.write_text("{}")
+    raise PapermillExecutionError(3, 4, "raise ValueError('boom')", "ValueError", "boom", [])
+
+
+def test_a_failed_run_leaves_nothing(capsys, monkeypatch, tmp_path) -> None:
+    monkeypatch.setattr(reproduce.notebooks, "run_chapter", _failing_run)
+    out = tmp_path / "deep" / "run"
+    assert reproduce.main(["dynamic_trading", "--out", str(out)]) == 1
+    assert "failed, nothing was written" in capsys.readouterr().err
+    assert not out.exists() and list(out.parent.iterdir()) == []
+
+
+def test_a_failed_run_keeps_the_previous_output(capsys, monkeypatch, tmp_path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "previous.txt").write_text("kept")
+    assert reproduce.main(["dynamic_trading", "--out", str(out)]) == 1
+    assert "exists and is not empty; pass --force" in capsys.readouterr().err
+    monkeypatch.setattr(reproduce.notebooks, "run_chapter", _failing_run)
+    assert reproduce.main(["dynamic_trading", "--out", str(out), "--force"]) == 1
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
+    assert [p.name for p in out.iterdir()] == ["previous.txt"]
+
+
+def test_force_replaces_the_output_only_on_success(tmp_path) -> None:
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "previous.txt").write_text("replaced")
+    with reproduce.staged(out, force=True) as stage:
+        (stage / "new.txt").write_text("new")
+        assert (out / "previous.txt").exists()
+    assert [p.name for p in out.iterdir()] == ["new.txt"]
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
 
 def _parameters_of_every_figure(out: Path, chapter: str) -> list[dict]:
@@ -70,6 +151,15 @@ def test_dynamic_trading_runs_with_another_discount_rate(tmp_path) -> None:
     for recorded in _parameters_of_every_figure(out, "dynamic_trading"):
         assert recorded["r"] == 0.5 and recorded["n_points"] == 21
     assert not list(out.glob("dynamic_trading-tab*.csv"))
+    # the notebook shows every figure by itself, from attachments, and names no other folder
+    notebook = nbformat.read(out / "dynamic_trading.ipynb", as_version=4)
+    embedded = {name: data for cell in notebook.cells
+                for name, data in cell.get("attachments", {}).items()}
+    shown = chapters.read("dynamic_trading").cells
+    assert len(embedded) == sum(c.source.count("{figure}") for c in shown) > 0
+    assert set(embedded) == {p.name for p in out.glob("*.png")}
+    assert all(set(data) == {"image/png"} for data in embedded.values())
+    assert not any("../figures/" in cell.source for cell in notebook.cells)
 
 
 def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
@@ -77,12 +167,12 @@ def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
     short trainings of the networks: all 56 figures of the source, each recording the values
     it was drawn with."""
     out = tmp_path / "pools"
-    changed = {"n_slices": "5", "seed": "3", "mc_paths": "1000", "nn_iters": "10",
+    changed = {"n_slices": "5", "seed": "3", "mc_paths": "1000", "nn_iters": "150",
                "nn_slices": "1"}
     assert reproduce.main(["liquidity_pools", *_options(changed), "--out", str(out)]) == 0
     for recorded in _parameters_of_every_figure(out, "liquidity_pools"):
         assert {name: recorded[name] for name in changed} == {
-            "n_slices": 5, "seed": 3, "mc_paths": 1000, "nn_iters": 10, "nn_slices": 1}
+            "n_slices": 5, "seed": 3, "mc_paths": 1000, "nn_iters": 150, "nn_slices": 1}
     rows = (out / "liquidity_pools-fig48.csv").read_text().splitlines()
     assert len(rows) == 1 + 6                  # header, the prior and five slices
     figures = {path.stem for path in out.glob("liquidity_pools-fig*.png")}
@@ -109,6 +199,7 @@ def test_command_line_runs_with_other_parameters(tmp_path) -> None:
                            "5000", "-p", "T", "2", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
+    assert "without encryption" not in done.stderr     # the kernel's messages are encrypted
     assert (out / "almgren_chriss.ipynb").exists()
     for stem in ("almgren_chriss-fig01", "almgren_chriss-ext-cost"):
         for suffix in (".png", ".svg", ".csv", ".json"):

@@ -70,3 +70,20 @@ def test_matrix_checks_return_float_copies() -> None:
     assert arr.dtype == float and np.array_equal(arr, value)
     P = np.array([[0.5, 0.5], [0.25, 0.75]])
     assert validation.stochastic_matrix("P", P) is not P
+
+
+@pytest.mark.parametrize(("kwargs", "x", "message"), [
+    ({"lower": 0, "lower_open": True}, 0.0, r"^x must be > 0, got 0.0$"),
+    ({"lower": 1e-3, "why_lower": " (why)"}, 1e-4, r"^x must be >= 0.001 \(why\), got 0.0001$"),
+    ({"upper": 1e6}, 2e6, r"^x must be <= 1e\+06, got 2000000.0$"),
+    ({"upper": 1.0, "upper_open": True}, 1.0, r"^x must be < 1, got 1.0$")])
+def test_within_names_the_bound_and_why(kwargs, x, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        validation.within("x", x, **kwargs)
+
+
+def test_within_accepts_the_closed_bounds_and_sequences_their_length() -> None:
+    assert validation.within("x", 1.0, lower=1.0, upper=1.0) == 1.0
+    assert validation.sequence("v", [1.0, 2.0], validation.positive, max_length=2) == [1.0, 2.0]
+    with pytest.raises(ValueError, match=r"^v must have at most 2 element\(s\), got 3$"):
+        validation.sequence("v", [1.0, 2.0, 3.0], validation.positive, max_length=2)
