@@ -82,7 +82,8 @@ def almgren_chriss(p: Mapping[str, object]) -> None:
                 _finite(f"k = {k}, M = {M}: {name}", closed, numeric)
                 checks.add(f"k = {k}, M = {M}", name, closed, numeric,
                            scale=Q if name == "q" else None,
-                           tolerance=1e-8 if np.isinf(M) else None)
+                           tolerance=execution.riccati_tolerance(
+                               name, M=M, T=T, kappa=k**2 * theta, theta=theta))
             at_0 = execution.riccati_coefficients(np.array([0.0]), M=M, **schedule)
             _finite(f"k = {k}, M = {M}: coefficients at 0", *at_0,
                     *execution.solve_riccati(M=M, **schedule)(np.array([0.0])))
@@ -111,8 +112,10 @@ def almgren_chriss(p: Mapping[str, object]) -> None:
                 lambda s: execution.optimal_inventory(s, **permanent),
                 lambda s: execution.optimal_speed(s, **permanent),
                 T=T, kappa=permanent["kappa"], theta=theta, eta=eta)
-            _finite(f"eta = {eta}: cost shift ratio",
-                    (with_eta - execution.minimal_cost(**permanent)) / (eta * Q**2 / 2))
+            ratio = (with_eta - execution.minimal_cost(**permanent)) / (eta * Q**2 / 2)
+            checks.add(f"eta = {eta}", "cost shift / (eta Q^2/2)", np.ones(1), np.array([ratio]),
+                       tolerance=1e-9)
+    checks.check()
 
 
 def position_building(p: Mapping[str, object]) -> None:

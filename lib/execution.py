@@ -334,3 +334,19 @@ def riccati_check(
     result["q"] = (optimal_inventory(t, **model),
                    closed_loop_inventory(t, coefficients, T=T, theta=theta))
     return result
+
+
+def riccati_tolerance(quantity: str, *, M: float, T: float, kappa: float,
+                      theta: float) -> float:
+    """The relative error ``riccati_check`` may show for ``quantity`` at penalty ``M``.
+
+    ``1e-8``, except for ``gamma`` at a finite ``M``: it falls from ``Q^2 M`` at ``T`` to about
+    ``gamma(0) = Q^2 theta k coth(kT)`` (E15, ``k = sqrt(kappa/theta)``; ``Q^2 theta/T`` as
+    ``k -> 0``), so rounding (about 1e-16) is amplified by ``M / (theta k coth kT)``; its
+    tolerance is ``1e-14`` times that factor, rounded up to a power of ten, and at least 1e-8.
+    """
+    if quantity != "gamma" or np.isinf(M):
+        return 1e-8
+    kT = np.sqrt(kappa / theta) * T
+    scale = theta / T * (kT / np.tanh(kT) if kT > 1e-8 else 1.0)   # theta k coth(kT)
+    return max(1e-8, float(10.0 ** np.ceil(np.log10(1e-14 * M / scale))))

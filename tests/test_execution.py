@@ -201,3 +201,21 @@ def test_direct_minimiser_rejects_bad_input() -> None:
         execution.direct_minimiser(np.array([0.5]), kappa=1.0, eta=-1.0, **MODEL)
     with pytest.raises(ValueError, match=r"^n_modes must"):
         execution.direct_minimiser(np.array([0.5]), kappa=1.0, n_modes=0, **MODEL)
+
+
+def test_riccati_tolerance_grows_with_the_cancellation_of_gamma() -> None:
+    """gamma at M = 1e8 loses digits beyond 1e-8 (so the plain tolerance would fail) and meets
+    the one that grows with M; the other quantities keep 1e-8."""
+    model = {"Q": 1e4, "T": 1.0, "kappa": 4.0, "theta": 1.0}
+    t = np.linspace(0.0, 1.0, 100)
+    for name, (closed, numeric) in execution.riccati_check(t, M=1e8, **model).items():
+        error = np.max(np.abs(numeric - closed) / (1e4 if name == "q" else np.abs(closed)))
+        tolerance = execution.riccati_tolerance(name, M=1e8, T=1.0, kappa=4.0, theta=1.0)
+        assert error <= tolerance
+        if name == "gamma":
+            assert error > 1e-8 and tolerance == 1e-6
+        else:
+            assert tolerance == 1e-8
+    tiny = {"T": 1.0, "kappa": 1e-300, "theta": 1.0}
+    assert execution.riccati_tolerance("gamma", M=1e8, **tiny) == 1e-6   # M T / theta
+    assert execution.riccati_tolerance("gamma", M=np.inf, **tiny) == 1e-8
