@@ -1,16 +1,20 @@
 """Shared fixtures. Each chapter is executed once per test run: by nbval, from its golden
 notebook. The tests that need a chapter's files (the ledger, the figure data) read what that
-execution wrote; only when nbval did not run a chapter in this session (a test file selected
+execution wrote; only when nbval does not run a chapter in this session (a test file selected
 on its own) does the ``executed`` fixture execute it.
 
-With pytest-xdist (``-n 2 --dist loadgroup``, as ``make test`` runs), the goldens and the
-tests that read their files form one group, run in that order by one process, while the other
-process runs the rest."""
+``make test`` runs two pytest-xdist processes (``-n 2 --dist loadfile
+--no-loadscope-reorder``): a golden notebook runs whole in one of them, and the tests that read
+a chapter's files, ordered last, may run in the other. The goldens' kernels therefore write to
+a folder shared by both processes, with a mark beside each chapter's files once its golden has
+passed (or failed).
+"""
 
 from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,70 +29,102 @@ from lib.progress import PROGRESS_ENV
 # every unattended execution (lib.notebooks.run_chapter).
 os.environ[PROGRESS_ENV] = "off"
 
-# Each golden's kernel writes its chapter's files to a folder of its own here, never into
-# figures/. The variable is set before any kernel starts, and per chapter before its kernel.
-_KERNEL_FIGURES = tempfile.TemporaryDirectory(prefix="otr-nbval-figures-")
-os.environ[FIGURES_ENV] = _KERNEL_FIGURES.name
+# Each golden's kernel writes its chapter's files to a folder of its own below this one, never
+# into figures/. The first process to load this file (pytest's, or xdist's controller) makes
+# the folder; the xdist workers it starts inherit its name.
+_SHARED = "OTR_TEST_CHAPTER_FILES"
+if _SHARED not in os.environ:
+    _FOLDER = tempfile.TemporaryDirectory(prefix="otr-nbval-figures-")
+    os.environ[_SHARED] = _FOLDER.name
+os.environ[FIGURES_ENV] = os.environ[_SHARED]
+WAIT_SECONDS = 1800   # longest wait for a golden that another process is running
+# The test files that take longest (minutes; pytest's --durations report), longest first.
+LONGEST = ["test_reproduce.py", "test_parameter_domains.py"]
 
 _cells = Counter()    # chapter -> cells of its golden collected in this session
 _passed = Counter()   # chapter -> cells that nbval ran and found equal to the golden
-_failed: set[str] = set()
+_golden_cells: dict[str, str] = {}   # node id of a golden's cell -> its chapter
 
 
-def _golden_chapter(item: pytest.Item) -> str | None:
-    """The chapter whose golden notebook ``item`` (an nbval cell) belongs to, else None."""
-    path = Path(item.path)
+def _golden_chapter(path: Path | str) -> str | None:
+    """The chapter whose golden notebook is at ``path`` (of an nbval cell), else None."""
+    path = Path(path)
     if path.suffix == ".ipynb" and path.parent == GOLDEN and path.stem in chapters.names():
         return path.stem
     return None
 
 
-def _golden_folder(chapter: str) -> Path:
-    return Path(_KERNEL_FIGURES.name) / chapter
+def _folder(chapter: str) -> Path:
+    return Path(os.environ[_SHARED]) / chapter
 
 
-@pytest.hookimpl(tryfirst=True)
+def _mark(chapter: str, outcome: str) -> Path:
+    """The file that says a chapter's golden has ``outcome`` "passed" or "failed"."""
+    return Path(os.environ[_SHARED]) / f"{chapter}.{outcome}"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the golden notebooks first, so that their executions can serve the other tests,
-    in the same process as those tests."""
-    items.sort(key=lambda item: _golden_chapter(item) is None)
-    _cells.update(c for c in map(_golden_chapter, items) if c is not None)
+    """The order in which the files go to the two processes (``--no-loadscope-reorder`` keeps
+    it): the goldens, the longest (largest) first, then the files that run chapters or train
+    networks, the longest first, then the rest; the tests that read a chapter's files last, so
+    that the goldens they wait for have run by then."""
+    def order(item: pytest.Item) -> tuple:
+        chapter = _golden_chapter(item.path)
+        if chapter is not None:
+            return (0, -(GOLDEN / f"{chapter}.ipynb").stat().st_size)
+        if "executed" in getattr(item, "fixturenames", ()):
+            return (3, 0)
+        if item.path.name in LONGEST:
+            return (1, LONGEST.index(item.path.name))
+        return (2, 0)
+
+    items.sort(key=order)
     for item in items:
-        if _golden_chapter(item) is not None or "executed" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("chapters"))
+        chapter = _golden_chapter(item.path)
+        if chapter is not None:
+            _golden_cells[item.nodeid] = chapter
+            _cells[chapter] += 1
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
-    chapter = _golden_chapter(item)
+    chapter = _golden_chapter(item.path)
     if chapter is not None:  # before nbval starts the chapter's kernel at its first cell
-        _golden_folder(chapter).mkdir(exist_ok=True)
-        os.environ[FIGURES_ENV] = str(_golden_folder(chapter))
+        _folder(chapter).mkdir(exist_ok=True)
+        os.environ[FIGURES_ENV] = str(_folder(chapter))
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:
-    path = Path(report.fspath)
-    if path.suffix != ".ipynb" or path.parent != GOLDEN:
+    chapter = _golden_cells.get(report.nodeid)
+    if chapter is None:   # not a golden's cell, or not collected by this process
         return
     if report.failed:
-        _failed.add(path.stem)
+        _mark(chapter, "failed").touch()
     elif report.when == "call" and report.passed:
-        _passed[path.stem] += 1
+        _passed[chapter] += 1
+        if _passed[chapter] == _cells[chapter]:
+            _mark(chapter, "passed").touch()
 
 
 class _Executions(dict):
-    """chapter -> folder of its files, from nbval's run of its golden when there was one."""
+    """chapter -> folder of its files, from nbval's run of its golden when there is one."""
 
     def __init__(self, factory: pytest.TempPathFactory) -> None:
         super().__init__()
         self._factory = factory
 
     def __missing__(self, chapter: str) -> Path:
-        if chapter in _failed:
-            pytest.fail(f"the golden notebook of {chapter} failed under nbval; its files "
-                        "cannot be checked")
-        if _cells[chapter] and _passed[chapter] == _cells[chapter]:
-            folder = _golden_folder(chapter)
+        if _cells[chapter]:   # nbval runs this chapter's golden in this session
+            deadline = time.monotonic() + WAIT_SECONDS
+            while not (_mark(chapter, "passed").exists() or _mark(chapter, "failed").exists()):
+                if time.monotonic() > deadline:
+                    pytest.fail(f"the golden notebook of {chapter} did not finish within "
+                                f"{WAIT_SECONDS} s")
+                time.sleep(1.0)
+            if _mark(chapter, "failed").exists():
+                pytest.fail(f"the golden notebook of {chapter} failed under nbval; its files "
+                            "cannot be checked")
+            folder = _folder(chapter)
         else:
             folder = self._factory.mktemp(chapter)
             notebooks.run_chapter(chapter, folder / f"{chapter}.ipynb", folder)
