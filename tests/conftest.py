@@ -20,6 +20,17 @@ from pathlib import Path
 
 import pytest
 
+# The xdist worker processes share the machine's cores: each, and the kernels it starts,
+# computes with its share of them, so that the BLAS, OpenMP and numba threads of the workers do
+# not contend for the same cores. A value the user sets takes precedence. Set before lib
+# imports numpy.
+if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
+    _THREADS = str(max(1, len(os.sched_getaffinity(0))
+                       // int(os.environ["PYTEST_XDIST_WORKER_COUNT"])))
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS",
+                  "NUMBA_NUM_THREADS"):
+        os.environ.setdefault(_name, _THREADS)
+
 from lib import chapters, notebooks
 from lib.book import GOLDEN
 from lib.figures import FIGURES_ENV
