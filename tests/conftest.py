@@ -94,7 +94,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         chapter = _golden_chapter(item.path)
         if chapter is not None:
             _golden_cells[item.nodeid] = chapter
-            _cells[chapter] += 1
+    _cells.update(_golden_cells.values())
 
 
 @pytest.hookimpl(tryfirst=True)

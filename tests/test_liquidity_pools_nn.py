@@ -28,10 +28,9 @@ def _targets(p):
     return curve.slice_targets(p, SLICE)
 
 
-@functools.cache
-def _trained(case: str, config: nn.NNConfig) -> nn.NNSolution:
-    p = default_params(case)
-    return nn.train_slice(p, _targets(p), config)
+def _tiny(p) -> nn.NNSolution:
+    """The networks of the model ``p`` trained for a few iterations (``TINY``)."""
+    return nn.train_slice(p, _targets(p), TINY)
 
 
 @functools.cache
@@ -121,9 +120,15 @@ def test_training_is_deterministic() -> None:
 
 
 def test_training_restores_the_thread_count() -> None:
+    """Training runs on one thread and gives back the caller's count (2 here, so that a
+    count left at 1 is seen)."""
     before = torch.get_num_threads()
-    _trained("identical", TINY)
-    assert torch.get_num_threads() == before
+    torch.set_num_threads(2)
+    try:
+        _tiny(default_params("identical"))
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
 
 
 def test_encoding_is_one_hot() -> None:
@@ -153,7 +158,7 @@ def test_network_shapes() -> None:
 def test_grid_policy_respects_the_constraints() -> None:
     """Volumes 0 or within [min_volume, q]; limits in {-1, 0, 1} where an order is posted and
     NO_LIMIT where none is (the FD convention the simulator reads); θ_Nt = 0."""
-    G = nn.on_grid(_trained("different", TINY), GRID, min_volume=5.0)
+    G = nn.on_grid(_tiny(default_params("different")), GRID, min_volume=5.0)
     q = G.q[None, None, :, None]
     posted = G.volume > 0
     assert np.all(G.volume >= 0) and np.all(G.volume <= q + 1e-9)
@@ -234,8 +239,4 @@ def test_solver_rejects_what_it_does_not_model() -> None:
         nn.fit_values(p, np.arange(3.0), np.zeros((3, 36)), encoding="binary")
     with pytest.raises(ValueError, match="init"):
         single = default_params("identical").replace(venues=p.venues[:1])
-        nn.train_slice(p, _targets(p), TINY, init=_trained_single(single))
-
-
-def _trained_single(p) -> nn.NNSolution:
-    return nn.train_slice(p, _targets(p), TINY)
+        nn.train_slice(p, _targets(p), TINY, init=_tiny(single))
