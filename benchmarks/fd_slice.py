@@ -1,4 +1,4 @@
-"""Time one finite-difference slice (spec-003 §6.2): compiled vs reference volume search.
+"""Time one finite-difference slice (liquidity-pools chapter): compiled vs reference volume search.
 
 For Nq = 51, 101, 201, 401 inventory nodes (Δq = Δℓ = q0 / (Nq - 1)) solve slice 8 of the
 default identical-venue model on schedule with the scheme (E30), and print the first-call

@@ -148,10 +148,11 @@ _SLICES = " (the parent order's 20 slices)"
 liquidity_pools = Validator("liquidity_pools", (
     Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', kind="choice",
               choices=("ci", "full")),
-    Parameter("slice_index", "the plotted slice, whose networks must meet check 11",
+    Parameter("slice_index",
+              "the plotted slice, whose networks must meet the networks' accuracy check",
               kind="integer", lower=2, upper=19,
-              why_lower=" (at slices 0 and 1 the networks' limits miss check 11, which the "
-              "chapter asserts)", why_upper=_SLICES),
+              why_lower=" (at slices 0 and 1 the networks' limits miss the accuracy check, "
+              "which the chapter asserts)", why_upper=_SLICES),
     Parameter("n_slices", "slices of the adaptive run", kind="integer", lower=1, upper=20,
               why_upper=_SLICES),
     Parameter("seed", "seed of the adaptive run, the Monte Carlo check and the networks",
@@ -161,8 +162,8 @@ liquidity_pools = Validator("liquidity_pools", (
               why_upper=" (the paths of a start are simulated at once, in memory)"),
     Parameter("nn_iters", "Adam steps per decision step of the networks", kind="integer",
               lower=150, upper=5000,
-              why_lower=" (fewer miss check 11, which the chapter asserts: 75 steps give a "
-              "29 % max error)",
+              why_lower=" (fewer miss the accuracy check, which the chapter asserts: 75 steps "
+              "give a 29 % max error)",
               why_upper=" (each network would train for about 10 minutes)"),
     Parameter("nn_slices", "slices of the adaptive run with the networks", kind="integer",
               lower=1, upper=20, why_upper=_SLICES),

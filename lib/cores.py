@@ -150,7 +150,8 @@ def position_building(p: Mapping[str, object]) -> None:
 def trade_signals(p: Mapping[str, object]) -> None:
     """The three models at the chapter's correlation: their loadings on the chapter's grid,
     the Monte Carlo figures with its seeds and sizes (two markets of the variance band
-    instead of 400), the mean-field moments and the finite-population check (N5)."""
+    instead of 400), the mean-field moments and the check of a finite population against the
+    mean field."""
     rho, seed, n_steps, n_agents = p["rho"], p["seed"], p["n_steps"], p["n_agents"]
     t = np.linspace(0.0, 1.0, p["n_points"])
     p1, p3, p6 = (q.replace(rho=rho) for q in (P1, P3, P6))
@@ -242,9 +243,10 @@ def liquidity_pools(p: Mapping[str, object]) -> None:
     as the chapter builds them but trained for one Adam step per decision step, in one slice
     and in an adaptive run of ``nn_slices`` slices.
 
-    The accuracy of fully trained networks (check 11, asserted by the chapter) takes minutes
+    The accuracy of fully trained networks (the networks' accuracy check, asserted by the
+    chapter) takes minutes
     per slice and is left out: the lower bounds of ``slice_index`` and ``nn_iters`` come from
-    such runs (check 11 fails at slices 0 and 1, and with 75 Adam steps)."""
+    such runs (the accuracy check fails at slices 0 and 1, and with 75 Adam steps)."""
     grid = fd.FDGrid(20.0, 20.0) if p["grid"] == "ci" else fd.FDGrid(10.0, 10.0)
     seed, identical = p["seed"], lp_params.default_params("identical")
     t_start = p["slice_index"] * identical.Ts

@@ -1,10 +1,12 @@
-"""Optimal execution of a single trader: Almgren–Chriss recovered by HJB (source 004).
+"""Optimal execution of a single trader: the blog post's recovery of Almgren–Chriss by HJB.
 
 A trader buys ``Q`` shares by time ``T`` at speed ``nu``; linear temporary impact ``theta``
-makes each fill cost ``theta * nu`` above mid, and a running penalty ``kappa * q**2`` stands
-for risk aversion (spec-002 E9–E10). The value function is quadratic in inventory,
-``h(t, q) = -(alpha q**2 + beta q + gamma)`` (E14), and the optimal inventory is the
-Almgren–Chriss ``sinh`` (E18).
+makes each fill cost ``theta * nu`` above mid, and a running penalty ``kappa * q**2`` on the
+holdings stands for risk aversion (book eqs. (ac-dynamics), (ac-objective); post (1)–(2)). The
+value function is quadratic in inventory, ``h(t, q) = -(alpha q**2 + beta q + gamma)`` (book
+eq. (ac-riccati)), and the optimal inventory is the ``sinh`` schedule (book eq.
+(ac-schedule), post (12)). Almgren and Chriss penalise the risk of the shares still to buy
+instead, which mirrors the schedule in time (book eq. (ac-shortfall-schedule)).
 
 Every closed form here also accepts a finite terminal penalty ``M (q_T - Q)**2`` in place of
 the hard constraint ``q_T = Q``; ``M = inf`` (the default) is the constrained problem of the
@@ -28,6 +30,7 @@ __all__ = [
     "cost_components",
     "direct_minimiser",
     "feedback_speed",
+    "linear_cost_components",
     "minimal_cost",
     "optimal_inventory",
     "optimal_speed",
@@ -35,6 +38,8 @@ __all__ = [
     "riccati_check",
     "riccati_coefficients",
     "riccati_rhs",
+    "riccati_tolerance",
+    "shortfall_inventory",
     "solve_riccati",
 ]
 
@@ -50,39 +55,55 @@ def _check(Q: float, T: float, kappa: float, theta: float, M: float) -> tuple[fl
 
 
 def optimal_inventory(
-    t: Array, *, Q: float, T: float, kappa: float, theta: float, M: float = np.inf
+    t: Array, *, Q: float, T: float, kappa: float, theta: float, M: float = np.inf,
+    eta: float = 0.0,
 ) -> Array:
-    """Optimal inventory ``q(t)`` when buying ``Q`` shares by ``T`` (E18, blog (12)).
+    """Optimal inventory ``q(t)`` when buying ``Q`` shares by ``T`` (book eq. (ac-schedule),
+    post (12)).
 
     ``q(t) = Q sinh(k t) / sinh(k T)`` with ``k = sqrt(kappa/theta)``; ``kappa = 0`` gives the
     linear schedule ``Q t / T`` exactly. With a finite terminal penalty ``M`` the path is
-    ``Q M sinh(k t) / (M sinh(k T) + sqrt(kappa theta) cosh(k T))``.
+    ``q_T sinh(k t) / sinh(k T)`` with the terminal inventory of book eq.
+    (ac-transversality), ``q_T = Q M / (M + eta/2 + sqrt(kappa theta) coth(k T))``.
 
     Parameters
     ----------
     t : array_like, times in ``[0, T]``.
     Q : shares to buy (> 0). T : horizon (> 0). kappa : risk aversion (>= 0).
     theta : temporary impact (> 0). M : terminal penalty (> 0, ``inf`` for ``q_T = Q``).
+    eta : linear permanent impact (>= 0); it changes the schedule only when ``M`` is finite.
 
     Returns
     -------
     ndarray of the shape of ``t``, in shares.
     """
     Q, T, kappa, theta, M = _check(Q, T, kappa, theta, M)
+    eta = validation.nonnegative("eta", eta)
     t = validation.times(t, T)
     if kappa == 0.0:
-        return Q * t / T if np.isinf(M) else Q * M * t / (M * T + theta)
+        return Q * t / T if np.isinf(M) else Q * M * t / ((M + eta / 2.0) * T + theta)
     k, s = np.sqrt(kappa / theta), np.sqrt(kappa * theta)
     # sinh(kt)/sinh(kT) = exp(k(t-T)) (1 - exp(-2kt)) / (1 - exp(-2kT))
     num = np.exp(k * (t - T)) * -np.expm1(-2.0 * k * t)
     one_minus, one_plus = -np.expm1(-2.0 * k * T), 1.0 + np.exp(-2.0 * k * T)
     if np.isinf(M):
         return Q * num / one_minus
-    return Q * M * num / (M * one_minus + s * one_plus)
+    return Q * M * num / ((M + eta / 2.0) * one_minus + s * one_plus)
+
+
+def shortfall_inventory(t: Array, *, Q: float, T: float, kappa: float, theta: float) -> Array:
+    """Almgren and Chriss's schedule, ``Q [1 - sinh(k (T - t)) / sinh(k T)]`` (book eq.
+    (ac-shortfall-schedule)): the penalty ``kappa (Q - q)^2`` on the shares still to buy
+    replaces ``kappa q^2``, and the schedule is ``optimal_inventory`` mirrored in time.
+    """
+    Q, T, _, _, _ = _check(Q, T, kappa, theta, np.inf)
+    t = validation.times(t, T)
+    return Q - optimal_inventory(T - t, Q=Q, T=T, kappa=kappa, theta=theta)
 
 
 def optimal_speed(t: Array, *, Q: float, T: float, kappa: float, theta: float) -> Array:
-    """Buying speed of the optimal schedule, ``qdot(t) = Q k cosh(k t) / sinh(k T)`` (E18).
+    """Buying speed of the optimal schedule, ``qdot(t) = Q k cosh(k t) / sinh(k T)`` (book eq.
+    (ac-schedule)).
 
     ``kappa = 0`` gives the constant ``Q / T``. Written with exponentials, as
     ``optimal_inventory``.
@@ -98,7 +119,8 @@ def optimal_speed(t: Array, *, Q: float, T: float, kappa: float, theta: float) -
 def riccati_coefficients(
     t: Array, *, Q: float, T: float, kappa: float, theta: float, M: float = np.inf
 ) -> tuple[Array, Array, Array]:
-    """Coefficients ``(alpha, beta, gamma)`` of ``h = -(alpha q^2 + beta q + gamma)`` (E15).
+    """Coefficients ``(alpha, beta, gamma)`` of ``h = -(alpha q^2 + beta q + gamma)`` (book eqs.
+    (ac-coefficients) and, for finite ``M``, (ac-penalised-coefficients)).
 
     With ``k = sqrt(kappa/theta)``, ``s = sqrt(kappa theta)`` and ``tau = T - t``:
     ``alpha = s coth(k tau)``, ``beta = -2 Q s / sinh(k tau)``, ``gamma = Q^2 s coth(k tau)``.
@@ -131,7 +153,8 @@ def riccati_coefficients(
 def feedback_speed(
     t: Array, q: Array, *, Q: float, T: float, kappa: float, theta: float, M: float = np.inf
 ) -> Array:
-    """Optimal buying speed in feedback form, ``nu* = h_q / (2 theta)`` (E13, E16).
+    """Optimal buying speed in feedback form, ``nu* = h_q / (2 theta)`` (book eq. (ac-feedback),
+    post (7)).
 
     ``h_q = -(2 alpha q + beta)``; for ``M = inf`` this is
     ``k [Q / sinh(k tau) - q coth(k tau)]``, singular at ``t = T`` (then ``t < T`` is required).
@@ -143,7 +166,8 @@ def feedback_speed(
 
 
 def minimal_cost(*, Q: float, T: float, kappa: float, theta: float, M: float = np.inf) -> float:
-    """Minimal expected cost ``-h(0, 0) = gamma(0)`` (E18): ``Q^2 sqrt(kappa theta) coth(kT)``.
+    """Minimal risk-adjusted cost ``-h(0, 0) = gamma(0)`` (book eq. (ac-minimal-cost)):
+    ``Q^2 sqrt(kappa theta) coth(kT)``, the spread cost ``delta Q`` aside.
 
     Equals ``min int_0^T (theta qdot^2 + kappa q^2) dt`` (plus ``M (q_T - Q)^2`` if finite).
     """
@@ -152,7 +176,8 @@ def minimal_cost(*, Q: float, T: float, kappa: float, theta: float, M: float = n
 
 
 def cost_components(*, Q: float, T: float, kappa: float, theta: float) -> tuple[float, float]:
-    """Temporary-impact and risk parts of the optimal cost, ``(theta int qdot^2, kappa int q^2)``.
+    """Temporary-impact and risk parts of the optimal cost, ``(theta int qdot^2, kappa int q^2)``
+    (book eq. (ac-cost-split)).
 
     With ``x = kT``: ``theta Q^2 k (coth x + x / sinh^2 x) / 2`` and
     ``theta Q^2 k (coth x - x / sinh^2 x) / 2``; they add up to ``minimal_cost``. The
@@ -175,6 +200,14 @@ def cost_components(*, Q: float, T: float, kappa: float, theta: float) -> tuple[
     return float(scale * (coth + x_over_sinh2)), float(scale * diff)
 
 
+def linear_cost_components(*, Q: float, T: float, kappa: float,
+                           theta: float) -> tuple[float, float]:
+    """Temporary-impact and risk parts of the linear schedule's cost, ``(theta Q^2 / T,
+    kappa Q^2 T / 3)`` (book eq. (ac-cost-split) for ``q = Q t / T``)."""
+    Q, T, kappa, theta, _ = _check(Q, T, kappa, theta, np.inf)
+    return theta * Q**2 / T, kappa * Q**2 * T / 3.0
+
+
 def path_cost(
     q: Callable[[Array], Array],
     dq: Callable[[Array], Array],
@@ -187,7 +220,7 @@ def path_cost(
     """Cost ``int_0^T (theta qdot^2 + kappa q^2 + eta q qdot) dt`` of any path, by quadrature.
 
     ``eta`` is a linear permanent impact (the price has moved ``eta q`` when holding ``q``);
-    its term integrates to ``eta q_T^2 / 2`` whatever the path (E8).
+    its term integrates to ``eta q_T^2 / 2`` whatever the path (book eq. (ac-permanent)).
     """
     T = validation.positive("T", T)
     kappa, theta = validation.nonnegative("kappa", kappa), validation.positive("theta", theta)
@@ -202,7 +235,8 @@ def path_cost(
 
 
 def riccati_rhs(*, kappa: float, theta: float) -> Callable[[float, Array], Array]:
-    """Right-hand side of the Riccati system E14 in ``y = (alpha, beta, gamma)``.
+    """Right-hand side of the Riccati system (book eq. (ac-riccati)) in
+    ``y = (alpha, beta, gamma)``.
 
     ``alpha' = alpha^2/theta - kappa``, ``beta' = alpha beta/theta``, ``gamma' = beta^2/(4 theta)``.
     """
@@ -215,7 +249,8 @@ def riccati_rhs(*, kappa: float, theta: float) -> Callable[[float, Array], Array
 
 
 def _inverse_riccati_rhs(*, kappa: float, theta: float) -> Callable[[float, Array], Array]:
-    """E14 in ``(P, R, W) = (1/alpha, beta/alpha, gamma - beta^2/(4 alpha))``.
+    """The Riccati system in ``(P, R, W) = (1/alpha, beta/alpha, gamma - beta^2/(4 alpha))``
+    (book eq. (ac-inverse-riccati)).
 
     ``P' = kappa P^2 - 1/theta``, ``R' = kappa R P``, ``W' = -kappa R^2 / 4``; the terminal data
     ``(1/M, -2Q, 0)`` stay finite as ``M -> inf``.
@@ -231,9 +266,9 @@ def _inverse_riccati_rhs(*, kappa: float, theta: float) -> Callable[[float, Arra
 def solve_riccati(
     *, Q: float, T: float, kappa: float, theta: float, M: float = np.inf
 ) -> Callable[[Array], tuple[Array, Array, Array]]:
-    """Integrate E14 backward from ``t = T`` and return ``t -> (alpha, beta, gamma)``.
+    """Integrate the Riccati system backward from ``t = T``; return ``t -> (alpha, beta, gamma)``.
 
-    A finite ``M`` starts E14 itself at ``(M, -2QM, Q^2 M)``. ``M = inf`` starts the
+    A finite ``M`` starts the system itself at ``(M, -2QM, Q^2 M)``. ``M = inf`` starts the
     equivalent system in inverse variables (see ``_inverse_riccati_rhs``) at ``(0, -2Q, 0)``:
     the singular terminal condition becomes a regular one. Tolerances: ``rtol = 1e-12``.
     """
@@ -267,7 +302,8 @@ def closed_loop_inventory(
     T: float,
     theta: float,
 ) -> Array:
-    """Integrate ``qdot = -(2 alpha q + beta) / (2 theta)``, ``q(0) = 0`` forward (E13 closed loop).
+    """Integrate the closed loop ``qdot = -(2 alpha q + beta) / (2 theta)``, ``q(0) = 0``, forward
+    (book eq. (ac-feedback)).
 
     ``coefficients`` maps times to ``(alpha, beta, gamma)`` (e.g. from ``solve_riccati``). The
     times ``t`` must lie in ``[0, T)`` when the coefficients blow up at ``T``.
@@ -291,25 +327,34 @@ def direct_minimiser(
     kappa: float,
     theta: float,
     eta: float = 0.0,
+    M: float = np.inf,
     n_modes: int = 64,
 ) -> Array:
-    """Minimise ``int (theta qdot^2 + kappa q^2 + eta q qdot)`` directly, without the HJB.
+    """Minimise ``int (theta qdot^2 + kappa q^2 + eta q qdot) dt + M (q_T - Q)^2`` directly,
+    without the HJB or the Euler–Lagrange equation.
 
-    The path is ``Q t/T + sum_j c_j sin(j pi t/T)``, ``j = 1..n_modes``, and the cost is
-    minimised over ``c`` by ``lib.sine_basis``. The permanent-impact term ``eta q qdot`` is
-    kept in the normal equations: that the answer does not depend on ``eta`` is what E8
-    asserts.
+    The path is ``q_T (t/T + sum_j c_j sin(j pi t/T))``, ``j = 1..n_modes``: ``c`` minimises
+    the cost of the unit path (``lib.sine_basis``, the permanent-impact term kept), and, the
+    cost being ``J_1 q_T^2 + M (q_T - Q)^2`` with ``J_1`` the unit path's cost by quadrature,
+    ``q_T = M Q / (J_1 + M)`` (``Q`` when ``M = inf``). With ``M = inf`` the permanent-impact
+    term is the constant ``eta Q^2 / 2`` (book eq. (ac-permanent)); with a finite ``M`` it moves
+    ``q_T``, which book eq. (ac-transversality) predicts.
     """
-    Q, T, kappa, theta, _ = _check(Q, T, kappa, theta, np.inf)
+    Q, T, kappa, theta, M = _check(Q, T, kappa, theta, M)
     eta = validation.nonnegative("eta", eta)
     t = validation.times(t, T)
 
-    def linear(s: Array) -> tuple[Array, Array, Array]:
-        return Q * s / T, np.full_like(s, Q / T), np.zeros_like(s)
+    def unit_line(s: Array) -> tuple[Array, Array, Array]:
+        return s / T, np.full_like(s, 1.0 / T), np.zeros_like(s)
 
-    path = sine_basis.minimise_quadratic(linear, T=T, n_modes=n_modes, alpha=theta,
+    unit = sine_basis.minimise_quadratic(unit_line, T=T, n_modes=n_modes, alpha=theta,
                                          beta=kappa, gamma=eta)
-    return path.evaluate(t)[0]
+    if np.isinf(M):
+        return Q * unit.evaluate(t)[0]
+    nodes, weights = sine_basis.panel_rule(n_modes, T)
+    x, dx, _ = unit.evaluate(nodes)
+    unit_cost = weights @ (theta * dx * dx + kappa * x * x + eta * x * dx)
+    return M * Q / (unit_cost + M) * unit.evaluate(t)[0]
 
 
 def riccati_check(
@@ -341,9 +386,10 @@ def riccati_tolerance(quantity: str, *, M: float, T: float, kappa: float,
     """The relative error ``riccati_check`` may show for ``quantity`` at penalty ``M``.
 
     ``1e-8``, except for ``gamma`` at a finite ``M``: it falls from ``Q^2 M`` at ``T`` to about
-    ``gamma(0) = Q^2 theta k coth(kT)`` (E15, ``k = sqrt(kappa/theta)``; ``Q^2 theta/T`` as
-    ``k -> 0``), so rounding (about 1e-16) is amplified by ``M / (theta k coth kT)``; its
-    tolerance is ``1e-14`` times that factor, rounded up to a power of ten, and at least 1e-8.
+    ``gamma(0) = Q^2 theta k coth(kT)`` (book eq. (ac-coefficients), ``k = sqrt(kappa/theta)``;
+    ``Q^2 theta/T`` as ``k -> 0``), so rounding (about 1e-16) is amplified by
+    ``M / (theta k coth kT)``; its tolerance is ``1e-14`` times that factor, rounded up to a
+    power of ten, and at least 1e-8.
     """
     if quantity != "gamma" or np.isinf(M):
         return 1e-8

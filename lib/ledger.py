@@ -82,7 +82,7 @@ def load(path: Path = REGISTRY) -> list[Entry]:
 
 
 def sources(path: Path = REGISTRY) -> dict[str, dict]:
-    """Per chapter: title, bibliography key and spec reference."""
+    """Per chapter: title and bibliography key."""
     raw = yaml.safe_load(path.read_text())
     return {name: {k: v for k, v in block.items() if k != "items"}
             for name, block in raw["chapters"].items()}
@@ -122,8 +122,7 @@ def markdown(entries: list[Entry] | None = None) -> str:
         rows = [e for e in entries if e.chapter == chapter]
         meta = info[chapter]
         parts += [f"## {meta['title']}", "",
-                  f"Source {{cite:p}}`{meta['source']}`; specification {meta['spec']}; "
-                  f"chapter {{doc}}`/book/{chapter}`.", "",
+                  f"Source {{cite:p}}`{meta['source']}`; chapter {{doc}}`/book/{chapter}`.", "",
                   "| our figure | item of the source | status | tags |",
                   "|---|---|---|---|"]
         for e in rows:

@@ -1,4 +1,5 @@
-"""Linear-quadratic matrix Riccati core shared by the chapters (spec-000 §2.5, E47).
+"""Linear-quadratic matrix Riccati core shared by the chapters (the trade-signals chapter's
+book eq. (ts-generic-riccati)).
 
 An agent controls a trading rate ``nu``; the state ``y`` in R^d (own inventory, signals and
 their population averages; never cash or price) moves as
@@ -51,7 +52,8 @@ def _symmetric(name: str, value: object, d: int) -> Array:
 
 @dataclass(frozen=True, eq=False)
 class LQModel:
-    """Data of one linear-quadratic control problem or mean-field game (E47).
+    """Data of one linear-quadratic control problem or mean-field game (book eq.
+    (ts-generic-riccati)).
 
     Parameters
     ----------
@@ -135,7 +137,7 @@ def _mean_field(model: LQModel, P: Array, p: Array) -> tuple[Array, Array]:
 
 
 def _feedback(model: LQModel, P: Array, p: Array) -> tuple[Array, Array, Array, Array]:
-    """``(u0, u, f0, f)``: ``nu* = (u0 + u.y) / (2k)``, ``nubar = f0 + f.y`` (E47)."""
+    """``(u0, u, f0, f)``: ``nu* = (u0 + u.y) / (2k)``, ``nubar = f0 + f.y``."""
     f0, f = _mean_field(model, P, p)
     extra = (slice(None),) + (None,) * (p.ndim - 1)
     u = 2.0 * np.einsum("ij...,j->i...", P, model.g) + model.ell[extra] - model.kbar * f
@@ -144,7 +146,7 @@ def _feedback(model: LQModel, P: Array, p: Array) -> tuple[Array, Array, Array, 
 
 
 def riccati_rhs(model: LQModel) -> Callable[[float, Array], Array]:
-    """Right-hand side ``y' = rhs(t, y)`` of E47 for ``y = (P[triu], p, r)``.
+    """Right-hand side ``y' = rhs(t, y)`` of the Riccati system for ``y = (P[triu], p, r)``.
 
     With ``At = A + G f^T``, ``u = 2 P g + ell - kbar f`` and ``u0 = g.p - kbar f0``:
     ``-P' = u u^T/(4k) + P At + At^T P + (b/2)(e_q f^T + f e_q^T)``,
@@ -184,7 +186,7 @@ def _unpack(y: Array, d: int) -> tuple[Array, Array, Array]:
 
 @dataclass(frozen=True, eq=False)
 class LQSolution:
-    """Dense solution of E47 on ``[0, T]``; every method is vectorised over ``t``.
+    """Dense solution of the Riccati system on ``[0, T]``; every method is vectorised over ``t``.
 
     Arrays carry the time axes last: ``P(t)`` is ``(d, d, *t.shape)``, ``p(t)`` is
     ``(d, *t.shape)`` and ``r(t)`` has the shape of ``t``. Times outside ``[0, T]`` raise
@@ -213,7 +215,7 @@ class LQSolution:
         return self._state(t)[2]
 
     def feedback(self, t: object) -> tuple[Array, Array]:
-        """``(nu0, nu_vec)`` of the optimal rate ``nu* = nu0 + nu_vec.y`` (E47).
+        """``(nu0, nu_vec)`` of the optimal rate ``nu* = nu0 + nu_vec.y``.
 
         ``nu0 = u0 / (2k)`` has the shape of ``t``; ``nu_vec = u / (2k)`` is ``(d, *t.shape)``
         and lists the loadings on the coordinates of ``state``.
@@ -255,7 +257,8 @@ class LQSolution:
 def solve_lq(
     model: LQModel, T: float, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> LQSolution:
-    """Integrate E47 backward from ``(P_T, p_T, r_T)`` at ``T`` to 0 with ``lib.odes.solve``.
+    """Integrate the Riccati system backward from ``(P_T, p_T, r_T)`` at ``T`` to 0 with
+    ``lib.odes.solve``.
 
     Raises ``ValueError`` for a bad ``T`` or model and ``RuntimeError`` if the Riccati
     solution blows up before reaching 0.

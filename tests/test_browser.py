@@ -65,7 +65,7 @@ def display(tex: str) -> str:
 
 GOOD = ("<p>The cost " + inline(r"C = \eta \kappa \coth(\kappa T) X^2") + " of the schedule.</p>"
         + display(r"\begin{align} x(t) &= X \frac{\sinh(\kappa (T - t))}{\sinh(\kappa T)} "
-                  r"\tag{E1}\\ \dot x &\le 0 \end{align}")
+                  r"\tag{1.1}\\ \dot x &\le 0 \end{align}")
         + "<pre>code keeps its TeX: \\(x\\) $$</pre><img src='figure.png' alt='a figure'>")
 
 

@@ -1,5 +1,6 @@
 """lib.competition closed forms against independent numerics (lib.competition.crosscheck),
-the spec's reference values (spec-002 R1, R5, E24, E33), shape claims and input validation."""
+reference values (third-party and independent evaluations of the paper's closed forms), shape
+claims and input validation."""
 
 from __future__ import annotations
 
@@ -48,23 +49,25 @@ def _gap(x: Strategy, y: Strategy, t: np.ndarray = T) -> float:
 
 
 def _case(kind: str, kappa: float, lam: float, sigma: float = 0.0) -> tuple[Strategy, Strategy]:
-    """(adversary b, closed-form best response) for one of E22, E23, E24 and E20 at b_lam."""
-    if kind == "E22":
+    """(adversary b, closed-form best response) against r_sigma (paper (13)-(16)), t (paper
+    (17)-(18)), phi_sigma (paper (19)) or, by the general formula (pb-best-response), b_lam."""
+    if kind == "r_sigma":
         return risk_averse(sigma), br_risk_averse(sigma, kappa=kappa, lam=lam)
-    if kind == "E23":
+    if kind == "t":
         return risk_neutral(), br_risk_neutral(kappa=kappa, lam=lam)
-    if kind == "E24":
+    if kind == "phi_sigma":
         return eager(sigma), br_eager(sigma, kappa=kappa, lam=lam)
     b = equilibrium_strategies(kappa=kappa, lam=lam)[1]
     return b, best_response_strategy(b, kappa=kappa, lam=lam)
 
 
 # (kind, kappa, lam, sigma). The best responses of MODERATE have |a''| <= 31 at both ends,
-# those of STEEP (the parameters of spec R1, and boundary layers) up to 1250.
-MODERATE = [("E22", 1.0, 5.0, 3.0), ("E23", 1.0, 5.0, 0.0), ("E24", 1.0, 5.0, 3.0),
-            ("E24", 2.0, 3.0, 0.5), ("E20", 1.0, 5.0, 0.0)]
-STEEP = [("E23", 10.0, 10.0, 0.0), ("E24", 0.1, 20.0, 10.0), ("E20", 5.0, 5.0, 0.0),
-         ("E20", 25.0, 5.0, 0.0), ("E22", 10.0, 1.0, 8.0)]
+# those of STEEP (the parameters of the third-party values below, and boundary layers) up to
+# 1250.
+MODERATE = [("r_sigma", 1.0, 5.0, 3.0), ("t", 1.0, 5.0, 0.0), ("phi_sigma", 1.0, 5.0, 3.0),
+            ("phi_sigma", 2.0, 3.0, 0.5), ("b_lam", 1.0, 5.0, 0.0)]
+STEEP = [("t", 10.0, 10.0, 0.0), ("phi_sigma", 0.1, 20.0, 10.0), ("b_lam", 5.0, 5.0, 0.0),
+         ("b_lam", 25.0, 5.0, 0.0), ("r_sigma", 10.0, 1.0, 8.0)]
 
 
 @pytest.mark.parametrize(("kind", "kappa", "lam", "sigma"), MODERATE + STEEP)
@@ -88,14 +91,15 @@ def test_best_response_matches_the_minimised_cost(kind: str, kappa: float, lam: 
     best = cost_A(closed, b, kappa=kappa, lam=lam).total
     discrete = cost_A(best_response_discrete(b, kappa=kappa, lam=lam), b, kappa=kappa,
                       lam=lam).total
-    assert 0.0 <= discrete - best <= 1e-4 * abs(best)  # E5a: the excess is int (a' - a*')^2
+    # pb-quadratic-gap: the excess is int (a' - a*')^2
+    assert 0.0 <= discrete - best <= 1e-4 * abs(best)
 
 
 @pytest.mark.parametrize(("kind", "kappa", "lam", "sigma"), MODERATE + STEEP)
 def test_discrete_error_falls_like_n_modes_squared(kind: str, kappa: float, lam: float,
                                                    sigma: float) -> None:
-    # E3 restricted to the sine basis is minimised by the truncated sine series of a - t, which
-    # converges like N^-2 when a''(0) or a''(1) is not 0: measured error 0.73-0.77 times
+    # The cost restricted to the sine basis is minimised by the truncated sine series of a - t,
+    # which converges like N^-2 when a''(0) or a''(1) is not 0: measured error 0.73-0.77 times
     # max |a''(end)| / (pi^3 N^2), so 5e-4 at 40 modes holds only for |a''(end)| <= 33.
     b, closed = _case(kind, kappa, lam, sigma)
     errors = [_gap(best_response_discrete(b, kappa=kappa, lam=lam, n_modes=m), closed)
@@ -130,7 +134,7 @@ def test_nash_gap_vanishes_at_equilibrium_and_is_quadratic_off_it() -> None:
                                -np.pi**2 * np.sin(np.pi * t)), "sin")
     moved = combine([(1.0, a), (eps, bump)])
     gap_a, gap_b = nash_gap(moved, b, kappa=kappa, lam=lam)
-    assert gap_a == pytest.approx(eps**2 * np.pi**2 / 2.0, abs=1e-9)  # E5a
+    assert gap_a == pytest.approx(eps**2 * np.pi**2 / 2.0, abs=1e-9)  # pb-quadratic-gap
     b_star = best_response_B_strategy(moved, kappa=kappa, lam=lam)
     excess = integrate(lambda t: (b.evaluate(t)[1] - b_star.evaluate(t)[1]) ** 2)
     assert excess > 1e-4
@@ -139,7 +143,8 @@ def test_nash_gap_vanishes_at_equilibrium_and_is_quadratic_off_it() -> None:
 
 # --- Reference values --------------------------------------------------------------------------
 
-def test_spec_R1_values() -> None:
+def test_third_party_values() -> None:
+    """Values of an independent public transcription of the paper's closed forms."""
     a = br_eager(10.0, kappa=0.1, lam=20.0)
     assert cost_A(a, eager(10.0), kappa=0.1, lam=20.0).total == pytest.approx(-369.234408,
                                                                               abs=1e-6)
@@ -157,7 +162,7 @@ def test_spec_R1_values() -> None:
         [0.4248386525, 0.1880487290, 1.8785568470, 0.9443737334], abs=1e-9)
 
 
-def test_spec_R5_best_response_to_risk_averse() -> None:
+def test_reference_best_response_to_risk_averse() -> None:
     a = br_risk_averse(3.0, kappa=1.0, lam=5.0)
     assert float(a(np.array(0.5))) == pytest.approx(1.483275, abs=1e-6)
 
@@ -171,7 +176,7 @@ SPOTS = np.array([0.1, 0.5, 0.9])
     (100.0, 5.0, [2.892978, 3.000000, 2.999909], [0.578596, 0.600000, 0.600018]),
     (10.0, 1.0, [0.293955, 0.841131, 0.985365], [0.293955, 0.841131, 0.985365]),
 ])
-def test_spec_R5_equilibrium_values(kappa: float, lam: float, a_ref: list[float],
+def test_reference_equilibrium_values(kappa: float, lam: float, a_ref: list[float],
                                     b_ref: list[float] | None) -> None:
     a, b = two_trader_equilibrium(SPOTS, kappa=kappa, lam=lam)
     np.testing.assert_allclose(a, a_ref, atol=1e-6)
@@ -182,14 +187,14 @@ def test_spec_R5_equilibrium_values(kappa: float, lam: float, a_ref: list[float]
 @pytest.mark.parametrize(("n", "ref"), [(10, [0.558923, 0.983551]), (50, [0.617449, 0.991869]),
                                         (250, [0.629208, 0.993037]),
                                         (np.inf, [0.632149, 0.993307])])
-def test_spec_R5_n_trader_values(n: float, ref: list[float]) -> None:
+def test_reference_n_trader_values(n: float, ref: list[float]) -> None:
     x = n_trader_equilibrium(np.array([0.1, 0.5]), kappa=10.0, n=n)
     np.testing.assert_allclose(x, ref, atol=1e-6)
 
 
 @pytest.mark.parametrize(("kappa", "lam", "total_a", "total_b"), [
     (1.0, 5.0, 8.182638, 46.150079), (5.0, 5.0, 6.578676, 127.392715)])
-def test_spec_R5_equilibrium_costs(kappa: float, lam: float, total_a: float,
+def test_reference_equilibrium_costs(kappa: float, lam: float, total_a: float,
                                    total_b: float) -> None:
     a, b = equilibrium_strategies(kappa=kappa, lam=lam)
     cost = cost_A(a, b, kappa=kappa, lam=lam)
@@ -200,13 +205,13 @@ def test_spec_R5_equilibrium_costs(kappa: float, lam: float, total_a: float,
         assert (cost.temp, cost.perm) == pytest.approx((6.491860, 1.690778), abs=1e-6)
 
 
-def test_spec_E24_example() -> None:
+def test_best_response_to_eager_example() -> None:
     a = br_eager(10.0, kappa=0.1, lam=10.0)
     assert float(a(np.array(0.1))) == pytest.approx(-2.5341, abs=5e-5)
     assert float(np.min(a(np.linspace(0.0, 1.0, 100_001)))) == pytest.approx(-3.0946, abs=5e-5)
 
 
-def test_spec_E33_plateaus_at_large_kappa() -> None:
+def test_plateaus_at_large_kappa() -> None:
     plateau_a, plateau_b = equilibrium_limits(5.0)
     assert (plateau_a, plateau_b) == (3.0, 0.6)
     a, b = equilibrium_strategies(kappa=100.0, lam=5.0)
@@ -219,13 +224,13 @@ def test_spec_E33_plateaus_at_large_kappa() -> None:
 
 @pytest.mark.parametrize("kappa", [0.1, 1.0, 10.0, 25.0])
 def test_inverse_problems(kappa: float) -> None:
-    for lam in (1.0, 5.0, 25.0):  # E26: independent of lam
+    for lam in (1.0, 5.0, 25.0):  # pb-inverse-linear: independent of lam
         assert _gap(inverse_A(risk_neutral(), kappa=kappa, lam=lam), exp_shape(kappa)) <= 1e-10
     a, b = equilibrium_strategies(kappa=kappa, lam=5.0)
     assert _gap(inverse_B(b, kappa=kappa, lam=5.0), a) <= 1e-10
 
 
-# --- Shapes (spec §7.3, D9) ----------------------------------------------------------------------
+# --- Shapes (the best response to phi_sigma is risk-averse only when sigma > kappa) --------------
 
 @pytest.mark.parametrize("kappa", [0.1, 1.0, 10.0])
 @pytest.mark.parametrize("lam", [1.0, 5.0])

@@ -1,5 +1,6 @@
-"""lib.competition.risk_aversion (spec-002 E48–E51): published values, high-precision
-reference, collocation, the risk-neutral limit E31, the symbolic derivation, validation."""
+"""lib.competition.risk_aversion (the paper's (55)–(60)): reference values, high-precision
+reference, collocation, the limit without risk aversion (paper (26)–(27)), the symbolic
+derivation, validation."""
 
 from __future__ import annotations
 
@@ -12,16 +13,16 @@ from sympy.calculus.euler import euler_equations
 from lib.competition import risk_aversion as ra
 
 FIG24 = {"kappa": 5.0, "lam": 5.0, "vol": 0.5}
-# spec-002 R7: a(0.5), b(0.5) for (xi_a, xi_b) on the grid of Fig. 24 (rows: equal, A more
-# averse, B more averse).
-R7_FIG24 = {
+# Reference a(0.5), b(0.5) for (xi_a, xi_b) on the grid of Fig. 24 (rows: equal, A more
+# averse, B more averse), from an independent evaluation.
+REFERENCE_FIG24 = {
     (1.5, 1.5): (1.866785, 0.452341), (10, 10): (1.537633, 0.468363),
     (50, 50): (0.828492, 0.490003), (10, 1.5): (1.533167, 0.472804),
     (50, 1.5): (0.814278, 0.516624), (100, 1.5): (0.500725, 0.535249),
     (1.5, 10): (1.872034, 0.448054), (1.5, 50): (1.895386, 0.428824),
     (1.5, 100): (1.921731, 0.406782),
 }
-R7_OTHERS = [  # (kappa, vol, xi_a, xi_b, a(0.5), b(0.5)), lam = 5: Fig. 25 and Fig. 26
+REFERENCE_OTHERS = [  # (kappa, vol, xi_a, xi_b, a(0.5), b(0.5)), lam = 5: Fig. 25 and Fig. 26
     (5.0, 2.0, 1.5, 1.5, 1.187226, 0.482463),
     (5.0, 2.0, 10, 10, 0.355499, 0.459028),
     (5.0, 2.0, 50, 50, 0.078140, 0.262520),
@@ -31,7 +32,8 @@ R7_OTHERS = [  # (kappa, vol, xi_a, xi_b, a(0.5), b(0.5)), lam = 5: Fig. 25 and 
 ]
 STIFF = {  # spectral radius of M: 300, 36, 118, 1
     "kappa300": {"kappa": 300.0, "lam": 5.0, "vol": 1.0, "xi_a": 1.0, "xi_b": 1.0},
-    "spec-caution": {"kappa": 14.0, "lam": 5.0, "vol": 2.6, "xi_a": 95.0, "xi_b": 140.0},
+    "single-shooting-fails": {"kappa": 14.0, "lam": 5.0, "vol": 2.6, "xi_a": 95.0,
+                              "xi_b": 140.0},
     "vol2xi=1e4": {"kappa": 5.0, "lam": 5.0, "vol": 1.0, "xi_a": 1e4, "xi_b": 1e4},
     "mild": {"kappa": 1.0, "lam": 2.0, "vol": 0.5, "xi_a": 3.0, "xi_b": 1.0},
 }
@@ -40,8 +42,9 @@ T_GRID = np.unique(np.concatenate([np.linspace(0.0, 1.0, 11), [1e-4, 1e-3, 3e-3,
                                    1.0 - np.array([1e-4, 1e-3, 3e-3, 0.01, 0.03])]))
 
 
-def e31(t: np.ndarray, *, kappa: float, lam: float) -> tuple[np.ndarray, np.ndarray]:
-    """Two-trader equilibrium without risk aversion (E31), written with expm1 of
+def plain_equilibrium(t: np.ndarray, *, kappa: float,
+                      lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """Two-trader equilibrium without risk aversion (paper (26)-(27)), written with expm1 of
     non-positive arguments."""
     phi = np.expm1(-kappa / 3.0 * t) / np.expm1(-kappa / 3.0)
     psi = np.exp(kappa * (t - 1.0)) * np.expm1(-kappa * t) / np.expm1(-kappa)
@@ -49,13 +52,14 @@ def e31(t: np.ndarray, *, kappa: float, lam: float) -> tuple[np.ndarray, np.ndar
     return plus * phi - minus * psi, (plus * phi + minus * psi) / lam
 
 
-@pytest.mark.parametrize(("xi", "expected"), list(R7_FIG24.items()))
+@pytest.mark.parametrize(("xi", "expected"), list(REFERENCE_FIG24.items()))
 def test_published_values_fig24(xi: tuple[float, float], expected: tuple[float, float]) -> None:
     a, b = ra.risk_averse_equilibrium(0.5, **FIG24, xi_a=xi[0], xi_b=xi[1])
     np.testing.assert_allclose([a, b], expected, rtol=0, atol=1e-6)
 
 
-@pytest.mark.parametrize(("kappa", "vol", "xi_a", "xi_b", "a_half", "b_half"), R7_OTHERS)
+@pytest.mark.parametrize(("kappa", "vol", "xi_a", "xi_b", "a_half", "b_half"),
+                         REFERENCE_OTHERS)
 def test_published_values_fig25_fig26(kappa: float, vol: float, xi_a: float, xi_b: float,
                                       a_half: float, b_half: float) -> None:
     a, b = ra.risk_averse_equilibrium(0.5, kappa=kappa, lam=5.0, vol=vol, xi_a=xi_a, xi_b=xi_b)
@@ -75,8 +79,8 @@ def test_matches_50_digit_reference(case: str) -> None:
 
 
 def test_single_shooting_fails_where_the_library_does_not() -> None:
-    """The spec's caution: one expm(M) is off by ~4e-4 at the 'spec-caution' parameters."""
-    params = STIFF["spec-caution"]
+    """One expm(M) is off by ~4e-4 at the 'single-shooting-fails' parameters."""
+    params = STIFF["single-shooting-fails"]
     m = ra.system_matrix(**params)
     pq = np.linalg.solve(expm(m)[:2, 2:], [1.0, 1.0])
     single = np.array([expm(m * s)[:2, 2:] @ pq for s in T_GRID]).T
@@ -99,7 +103,7 @@ def test_random_parameters_match_the_reference() -> None:
                                    rtol=0, atol=1e-10, err_msg=str(params))
 
 
-@pytest.mark.parametrize("xi", list(R7_FIG24))
+@pytest.mark.parametrize("xi", list(REFERENCE_FIG24))
 def test_matches_collocation_on_fig24_grid(xi: tuple[float, float]) -> None:
     t = np.linspace(0.0, 1.0, 101)
     params = {**FIG24, "xi_a": xi[0], "xi_b": xi[1]}
@@ -110,19 +114,21 @@ def test_matches_collocation_on_fig24_grid(xi: tuple[float, float]) -> None:
 
 @pytest.mark.parametrize("kappa", [0.1, 1.0, 10.0, 100.0])
 @pytest.mark.parametrize("lam", [1.0, 5.0, 25.0])
-def test_zero_volatility_is_e31(kappa: float, lam: float) -> None:
+def test_zero_volatility_is_the_plain_equilibrium(kappa: float, lam: float) -> None:
     t = np.linspace(0.0, 1.0, 201)
-    expected = e31(t, kappa=kappa, lam=lam)
+    expected = plain_equilibrium(t, kappa=kappa, lam=lam)
     for vol, xi in [(0.0, 50.0), (2.0, 0.0)]:
         got = ra.risk_averse_equilibrium(t, kappa=kappa, lam=lam, vol=vol, xi_a=xi, xi_b=xi)
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-10)
 
 
-def test_reference_is_e31_at_zero_volatility() -> None:
-    """The double root 0 of M at vol = 0 (E30) does not trouble the mpmath reference."""
+def test_reference_is_the_plain_equilibrium_at_zero_volatility() -> None:
+    """The double root 0 of M at vol = 0 (pb-decoupled) does not trouble the mpmath
+    reference."""
     t = np.array([0.0, 0.01, 0.3, 0.99, 1.0])
     got = ra.risk_averse_equilibrium_mpmath(t, kappa=20.0, lam=5.0, vol=0.0, xi_a=1.0, xi_b=1.0)
-    np.testing.assert_allclose(got, e31(t, kappa=20.0, lam=5.0), rtol=0, atol=1e-14)
+    np.testing.assert_allclose(got, plain_equilibrium(t, kappa=20.0, lam=5.0), rtol=0,
+                               atol=1e-14)
 
 
 def test_tiny_volatility_is_continuous() -> None:
@@ -130,7 +136,7 @@ def test_tiny_volatility_is_continuous() -> None:
     t = np.linspace(0.0, 1.0, 51)
     for vol in [1e-9, 1e-6, 1e-4]:
         got = ra.risk_averse_equilibrium(t, kappa=10.0, lam=5.0, vol=vol, xi_a=1.0, xi_b=2.0)
-        expected = e31(t, kappa=10.0, lam=5.0)
+        expected = plain_equilibrium(t, kappa=10.0, lam=5.0)
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-13 + 10 * vol**2)
 
 
@@ -157,14 +163,14 @@ def test_boundary_conditions_rates_and_shapes() -> None:
 
 
 @pytest.mark.parametrize("penalise", ra.PENALTIES)
-def test_e50_solves_e49_and_e49_is_the_euler_lagrange_system(penalise: str) -> None:
+def test_decoupled_form_solves_the_euler_lagrange_system(penalise: str) -> None:
     kappa, lam, vol, xi_a, xi_b, t = sp.symbols("kappa lambda sigma xi_A xi_B t", positive=True)
     af, bf = sp.Function("a")(t), sp.Function("b")(t)
     a, b, da, db, dda, ddb = sp.symbols("a b da db dda ddb")
     plain = {af.diff(t, 2): dda, bf.diff(t, 2): ddb, af.diff(t): da, bf.diff(t): db,
              af: a, bf: b}
     holding_b = bf if penalise == "shape" else lam * bf
-    # E48 with E1, E2: A's and B's losses.
+    # The losses (55)-(56) with the costs (1), (2): A's and B's losses.
     loss_a = af.diff(t) * (af.diff(t) + lam * bf.diff(t)) \
         + kappa * af.diff(t) * (af + lam * bf) + xi_a * vol**2 * af**2
     loss_b = lam * bf.diff(t) * (af.diff(t) + lam * bf.diff(t)) \
@@ -172,22 +178,24 @@ def test_e50_solves_e49_and_e49_is_the_euler_lagrange_system(penalise: str) -> N
     el_a = euler_equations(loss_a, af, t)[0].lhs.subs(plain)
     el_b = euler_equations(loss_b, bf, t)[0].lhs.subs(plain)
     beta = xi_b * vol**2 / lam**2 if penalise == "shape" else xi_b * vol**2
-    # E49, coupled form (the transcription's), for the chosen penalty.
-    e49_a = -lam / 2 * (ddb + kappa * db) + xi_a * vol**2 * a
-    e49_b = -(dda + kappa * da) / (2 * lam) + beta * b
-    assert sp.simplify(sp.solve(el_a, dda)[0] - e49_a) == 0
-    assert sp.simplify(sp.solve(el_b, ddb)[0] - e49_b) == 0
-    # E50 as printed in the spec (shape); "holding" replaces xi_B/lam^2 by xi_B.
-    e50_a = kappa / 3 * da - 2 * lam * kappa / 3 * db + sp.Rational(4, 3) * xi_a * vol**2 * a \
-        - 2 * xi_b * vol**2 / (3 * lam) * b
-    e50_b = kappa / 3 * db - 2 * kappa / (3 * lam) * da - 2 * xi_a * vol**2 / (3 * lam) * a \
-        + 4 * xi_b * vol**2 / (3 * lam**2) * b
+    # Paper (57)-(60), coupled form (the transcription's), for the chosen penalty.
+    coupled_a = -lam / 2 * (ddb + kappa * db) + xi_a * vol**2 * a
+    coupled_b = -(dda + kappa * da) / (2 * lam) + beta * b
+    assert sp.simplify(sp.solve(el_a, dda)[0] - coupled_a) == 0
+    assert sp.simplify(sp.solve(el_b, ddb)[0] - coupled_b) == 0
+    # The decoupled form as displayed in the book (pb-risk-averse-decoupled, shape);
+    # "holding" replaces xi_B/lam^2 by xi_B.
+    decoupled_a = kappa / 3 * da - 2 * lam * kappa / 3 * db \
+        + sp.Rational(4, 3) * xi_a * vol**2 * a - 2 * xi_b * vol**2 / (3 * lam) * b
+    decoupled_b = kappa / 3 * db - 2 * kappa / (3 * lam) * da \
+        - 2 * xi_a * vol**2 / (3 * lam) * a + 4 * xi_b * vol**2 / (3 * lam**2) * b
     if penalise == "holding":
-        e50_a, e50_b = (e.subs(xi_b, xi_b * lam**2) for e in (e50_a, e50_b))
-    solution = sp.solve([dda - e49_a, ddb - e49_b], [dda, ddb], dict=True)[0]
-    assert sp.simplify(solution[dda] - e50_a) == 0
-    assert sp.simplify(solution[ddb] - e50_b) == 0
-    jacobian = sp.Matrix([da, db, e50_a, e50_b]).jacobian([a, b, da, db])
+        decoupled_a, decoupled_b = (e.subs(xi_b, xi_b * lam**2)
+                                    for e in (decoupled_a, decoupled_b))
+    solution = sp.solve([dda - coupled_a, ddb - coupled_b], [dda, ddb], dict=True)[0]
+    assert sp.simplify(solution[dda] - decoupled_a) == 0
+    assert sp.simplify(solution[ddb] - decoupled_b) == 0
+    jacobian = sp.Matrix([da, db, decoupled_a, decoupled_b]).jacobian([a, b, da, db])
     numeric = sp.lambdify((kappa, lam, vol, xi_a, xi_b), jacobian, "numpy")
     names = ("kappa", "lam", "vol", "xi_a", "xi_b")
     for point in [(5.0, 5.0, 0.5, 1.5, 100.0), (0.3, 0.2, 2.0, 7.0, 0.0),
@@ -198,7 +206,7 @@ def test_e50_solves_e49_and_e49_is_the_euler_lagrange_system(penalise: str) -> N
 
 
 def test_zero_volatility_roots() -> None:
-    """E30: the characteristic roots at vol = 0 are {0, 0, kappa, -kappa/3}."""
+    """The characteristic roots at vol = 0 are {0, 0, kappa, -kappa/3} (pb-decoupled)."""
     roots = np.sort(np.linalg.eigvals(ra.system_matrix(kappa=6.0, lam=3.0, vol=0.0, xi_a=1.0,
                                                        xi_b=1.0)).real)
     np.testing.assert_allclose(roots, [-2.0, 0.0, 0.0, 6.0], rtol=0, atol=1e-7)

@@ -83,8 +83,8 @@ def test_graded_quadrature_resolves_boundary_layers(rate: float) -> None:
 
 
 def test_cost_of_two_constant_rates() -> None:
-    """A and B both buy at constant rates: C_A = 1 + lam + kappa (1 + lam)/2 (E3), and the
-    E5 convention replaces lam by 1 inside A's cost."""
+    """A and B both buy at constant rates: C_A = 1 + lam + kappa (1 + lam)/2 (paper (3)), and
+    the convention of the paper's Tables 4-5 (weight 1) replaces lam by 1 inside A's cost."""
     a = b = st.risk_neutral()
     model = costs.cost_A(a, b, kappa=2.0, lam=5.0)
     assert (model.temp, model.perm) == pytest.approx((6.0, 6.0), rel=1e-14)
@@ -94,8 +94,8 @@ def test_cost_of_two_constant_rates() -> None:
     assert cost_b.total == pytest.approx(5.0 * 6.0 + 2.0 * 5.0 * 6.0 / 2.0, rel=1e-14)
 
 
-def test_cumulative_cost_of_parabola_matches_E52() -> None:
-    """E52: C(1) = 1 + lam + c^2/3 + kappa (1 + lam)/2 - c kappa lam / 6."""
+def test_cumulative_cost_of_parabola_matches_the_closed_form() -> None:
+    """Book eq. (pb-parabolic-cost): C(1) = 1 + lam + c^2/3 + kappa (1 + lam)/2 - c kappa lam/6."""
     c, kappa, lam = 0.8, 1.5, 4.0
     total = costs.cumulative_cost_A(st.parabolic(c), st.risk_neutral(), np.array([1.0]),
                                     kappa=kappa, lam=lam)[0]

@@ -17,12 +17,15 @@ def test_groups_cover_the_required_checks() -> None:
     labels = [label for label, _ in symbolic.checks()]
     assert len(labels) == len(set(labels))
     assert len(labels) == sum(len(symbolic.checks(group)) for group in symbolic.GROUPS)
-    for needed in ("E19 from E1", "E21 from E2", "E20 for a generic b", "E21 for a generic a",
-                   "E22:", "E23:", "E24:", "E29 (A's equation)", "E29 (B's equation)",
-                   "E20 applied to b_lambda", "E21 applied to a_lambda", "E38 from E37",
-                   "E39 in (n+1)x''", "E39 at n = 2", "E39 as n -> 1", "E39 as n -> oo",
-                   "E31 a as kappa -> 0", "E50 a''", "E52 minimiser", "E26: dsolve",
-                   "E27 ODE"):
+    for needed in ("A's equation (12) from its cost (1)", "B's equation (23) from its cost (2)",
+                   "best response to a generic b:", "B's best response to a generic a:",
+                   "best response to r_sigma (13)-(16):", "best response to t (17)-(18):",
+                   "best response to phi_sigma (19):", "A's equation (22) at the equilibrium",
+                   "B's equation (23) at the equilibrium", "best response to b_lambda",
+                   "B's best response to a_lambda", "n-trader equation (30) from the loss (29)",
+                   "x_n (31) in (n+1)x''", "x_n (31) at n = 2", "x_n (31) as n -> 1",
+                   "x_n (31) as n -> oo", "equilibrium a as kappa -> 0", "decoupled a''",
+                   "parabola: minimiser", "inverse of a = t: dsolve", "B-side inverse ODE"):
         assert any(label.startswith(needed) for label in labels), needed
 
 
@@ -38,21 +41,22 @@ def _nonzero(residual: sp.Expr) -> bool:
 def test_wrong_closed_forms_leave_nonzero_residuals() -> None:
     t, kappa, lam = symbolic.t, symbolic.kappa, symbolic.lam
     forms = symbolic.closed_forms()
-    # E23 with lam kappa/2 in place of lam kappa/4.
+    # The best response to t, paper (17)-(18), with lam kappa/2 in place of lam kappa/4.
     wrong = t + lam * kappa / 2 * t * (1 - t)
-    (_, equation), *_ = symbolic.best_response_residuals("wrong E23", wrong, t)
+    (_, equation), *_ = symbolic.best_response_residuals("wrong response to t", wrong, t)
     assert _nonzero(equation)
     with pytest.raises(AssertionError, match="not 0"):
-        verify_zero("wrong E23", equation)
-    # E31 with the sign of the back-loaded term flipped in a.
-    a, b = forms["E31 a"], forms["E31 b"]
+        verify_zero("wrong response to t", equation)
+    # The equilibrium, paper (26)-(27), with the sign of the back-loaded term flipped in a.
+    a, b = forms["a_lambda"], forms["b_lambda"]
     flipped = (1 + lam) / 2 * symbolic.phi(kappa / 3) + (lam - 1) / 2 * symbolic.psi(kappa)
     assert _nonzero(symbolic.euler_lagrange_A(flipped, b))
     assert _nonzero(symbolic.euler_lagrange_B(flipped, b))
     assert _nonzero(symbolic.euler_lagrange_A(a, b.subs(lam, 2 * lam)))
-    # E23 + 1/10 solves E19 against b = t but misses both boundary conditions.
-    shifted = forms["E23"] + sp.Rational(1, 10)
-    residuals = symbolic.best_response_residuals("shifted E23", shifted, t)
+    # The response to t plus 1/10 solves A's equation (12) against b = t but misses both
+    # boundary conditions.
+    shifted = forms["best response to t"] + sp.Rational(1, 10)
+    residuals = symbolic.best_response_residuals("shifted response to t", shifted, t)
     assert [r for _, r in residuals] == [0, sp.Rational(1, 10), sp.Rational(1, 10)]
 
 
@@ -72,15 +76,19 @@ def test_closed_forms_match_the_library() -> None:
     t = np.linspace(0.0, 1.0, 11)
     forms = symbolic.closed_forms()
     a, b = equilibrium_strategies(kappa=5.0, lam=3.0)
-    np.testing.assert_allclose(_numeric(forms["E31 a"], kappa=5, lam=3)(t), a(t), atol=1e-13)
-    np.testing.assert_allclose(_numeric(forms["E31 b"], kappa=5, lam=3)(t), b(t), atol=1e-13)
-    np.testing.assert_allclose(_numeric(forms["E22"], kappa=1, lam=5, sigma=3)(t),
+    np.testing.assert_allclose(_numeric(forms["a_lambda"], kappa=5, lam=3)(t), a(t),
+                               atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["b_lambda"], kappa=5, lam=3)(t), b(t),
+                               atol=1e-13)
+    np.testing.assert_allclose(_numeric(forms["best response to r_sigma"], kappa=1, lam=5,
+                                        sigma=3)(t),
                                br_risk_averse(3.0, kappa=1.0, lam=5.0)(t), atol=1e-13)
-    np.testing.assert_allclose(_numeric(forms["E23"], kappa=2, lam=5)(t),
+    np.testing.assert_allclose(_numeric(forms["best response to t"], kappa=2, lam=5)(t),
                                br_risk_neutral(kappa=2.0, lam=5.0)(t), atol=1e-13)
-    np.testing.assert_allclose(_numeric(forms["E24"], kappa=0.5, lam=4, sigma=2)(t),
+    np.testing.assert_allclose(_numeric(forms["best response to phi_sigma"], kappa=0.5, lam=4,
+                                        sigma=2)(t),
                                br_eager(2.0, kappa=0.5, lam=4.0)(t), atol=1e-13)
-    np.testing.assert_allclose(_numeric(forms["E39"], kappa=10, n=7)(t),
+    np.testing.assert_allclose(_numeric(forms["x_n"], kappa=10, n=7)(t),
                                n_trader_equilibrium(t, kappa=10.0, n=7), atol=1e-13)
-    for key in ("E20", "E21", "E31 a", "E39"):
+    for key in ("best response", "best response of B", "a_lambda", "x_n"):
         assert sp.latex(forms[key])

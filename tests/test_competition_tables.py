@@ -1,5 +1,7 @@
-"""lib.competition.tables and .uncertainty (spec-002 §4 Tables, R2–R4, R6, R6b, E34–E35,
-E41–E47, D1–D5, D8): the paper's tables, cell by cell, and the identities behind them."""
+"""lib.competition.tables and .uncertainty: the paper's Tables 1–5, cell by cell, the
+identities behind them (book eqs. (pb-nash-gaps), (pb-equilibrium-cost),
+(pb-selection-identity), (pb-expected-cost), (pb-misestimation-excess)) and the errata the
+chapter lists about them."""
 
 from __future__ import annotations
 
@@ -17,8 +19,9 @@ from lib.competition.strategies import Strategy
 
 PAPER = {5: tables.PAPER_TABLE4, 25: tables.PAPER_TABLE5}
 
-# spec R3: unrounded (kappa, Temp, Perm, Total, Total Diff in percent) under E5.
-R3 = {
+# Unrounded (kappa, Temp, Perm, Total, Total Diff in percent) of Tables 4-5 under the
+# convention of weight 1 (book eq. (pb-weighted-cost)), from an independent evaluation.
+UNROUNDED = {
     5: [(0.1, 2.006999, 0.097334, 2.104333, None),
         (0.075, 2.003937, 0.073500, 2.077437, -1.2781),
         (0.5, 2.174214, 0.433640, 2.607854, None),
@@ -52,7 +55,7 @@ def as_printed(value: float, printed: str) -> bool:
     return abs(value - float(printed)) <= 0.5 * 10.0**-decimals + 1e-12
 
 
-# --- Tables 4 and 5 (E46 under E5) ------------------------------------------------------------
+# --- Tables 4 and 5 (weight 1) ------------------------------------------------------------------
 
 @pytest.mark.parametrize("lam", [5, 25])
 def test_every_printed_cell_of_tables_4_and_5(lam: int) -> None:
@@ -82,9 +85,9 @@ def test_matches_printed_is_strict() -> None:
 
 
 @pytest.mark.parametrize("lam", [5, 25])
-def test_unrounded_values_of_R3(lam: int) -> None:
+def test_unrounded_values_of_tables_4_and_5(lam: int) -> None:
     rows = tables.misestimation_table(lam)
-    for row, (kappa, temp, perm, total, diff) in zip(rows, R3[lam], strict=True):
+    for row, (kappa, temp, perm, total, diff) in zip(rows, UNROUNDED[lam], strict=True):
         assert row.lam == lam and row.kappa == pytest.approx(kappa, rel=1e-15)
         got = (row.cost.temp, row.cost.perm, row.cost.total)
         assert got == pytest.approx((temp, perm, total), rel=0.0, abs=1e-6)
@@ -119,8 +122,9 @@ def test_format_misestimation_table() -> None:
     (25, 1, ("37.5869", "-21.0398", "16.5471")),
     (25, 100, ("5633.33", "-14300", "-8666.67")),
 ])
-def test_model_weight_rows_of_R3(lam: int, kappa: float, printed: tuple[str, ...]) -> None:
-    """D1: with B's weight lam (the model) the same rows do not match the paper."""
+def test_model_weight_rows(lam: int, kappa: float, printed: tuple[str, ...]) -> None:
+    """The erratum on the cost convention: with B's weight lam (the model) the same rows do
+    not match the paper."""
     row = tables.misestimation_table(lam, (kappa,), weight=None)[0]
     for value, text in zip((row.cost.temp, row.cost.perm, row.cost.total), printed, strict=True):
         assert as_printed(value, text), (value, text)
@@ -128,14 +132,14 @@ def test_model_weight_rows_of_R3(lam: int, kappa: float, printed: tuple[str, ...
     assert tables.paper_round(row.cost.total) != paper[3]
 
 
-# --- E47: the true mis-estimation excess ------------------------------------------------------
+# --- The true mis-estimation excess (pb-misestimation-excess) ---------------------------------
 
 @pytest.mark.parametrize(("lam", "kappa", "printed"), [
     (5, 1, "0.04513"), (5, 5, "0.58236"), (5, 25, "3.09507"), (5, 100, "12.5000"),
     (25, 1, "1.33893"), (25, 5, "17.5132"),
 ])
 def test_misestimation_excess_values(lam: int, kappa: float, printed: str) -> None:
-    """spec R3 (to 1e-5: its 1.33893 is 1.3389245 rounded twice; see the next test)."""
+    """Reference values to 1e-5 (its 1.33893 is 1.3389245 rounded twice; see the next test)."""
     excess = tables.misestimation_excess(kappa, 0.75 * kappa, lam)
     assert excess == pytest.approx(float(printed), rel=0.0, abs=1e-5)
 
@@ -145,7 +149,8 @@ def test_misestimation_excess_values(lam: int, kappa: float, printed: str) -> No
     (25, 5, 17.5132030211),
 ])
 def test_misestimation_excess_against_mpmath(lam: int, kappa: float, exact: float) -> None:
-    """References: mpmath.quad (40 digits) of int (a'(0.75 kappa) - a'(kappa))^2 with E31."""
+    """References: mpmath.quad (40 digits) of int (a'(0.75 kappa) - a'(kappa))^2 with the
+    equilibrium of paper (26)-(27)."""
     excess = tables.misestimation_excess(kappa, 0.75 * kappa, lam)
     assert excess == pytest.approx(exact, rel=1e-11)
 
@@ -154,7 +159,8 @@ def test_misestimation_excess_against_mpmath(lam: int, kappa: float, exact: floa
                          [(5, 1, 0.75), (5, 25, 18.75), (25, 5, 3.75), (25, 5, 8.0), (1, 2, 1)])
 def test_misestimation_excess_is_the_cost_difference(lam: float, kappa: float,
                                                      kappa_hat: float) -> None:
-    """E47 = C_A[a(kappa_hat); b(kappa); kappa] - C_A[a(kappa); b(kappa); kappa] (model)."""
+    """The excess = C_A[a(kappa_hat); b(kappa); kappa] - C_A[a(kappa); b(kappa); kappa]
+    (model)."""
     a, b = equilibrium_strategies(kappa=kappa, lam=lam)
     a_hat, _ = equilibrium_strategies(kappa=kappa_hat, lam=lam)
     model = {"kappa": kappa, "lam": lam}
@@ -166,9 +172,9 @@ def test_misestimation_excess_is_the_cost_difference(lam: float, kappa: float,
     assert tables.misestimation_excess(kappa, kappa, lam) == 0.0
 
 
-# --- Table 1 (R2) -------------------------------------------------------------------------------
+# --- Table 1 -----------------------------------------------------------------------------------
 
-R2 = [  # kappa, lam (= sigma), BR (Temp, Perm, Total), RN (Temp, Perm, Total)
+TABLE1 = [  # kappa, lam (= sigma), BR (Temp, Perm, Total), RN (Temp, Perm, Total)
     (0.1, 1, (1.9797, 0.1119, 2.0916), (2.0000, 0.1082, 2.1082)),
     (0.1, 10, (-89.0013, 2.9303, -86.0711), (11.0000, 0.9500, 11.9500)),
     (1, 1, (2.0000, 1.0820, 3.0820), (2.0000, 1.0820, 3.0820)),
@@ -178,17 +184,19 @@ R2 = [  # kappa, lam (= sigma), BR (Temp, Perm, Total), RN (Temp, Perm, Total)
 ]
 
 
-def test_table1_every_cell_of_R2() -> None:
+def test_table1_every_cell() -> None:
     rows = tables.table1()
-    assert [(r.kappa, r.lam, r.sigma) for r in rows] == [(k, lam, lam) for k, lam, _, _ in R2]
-    for row, (_, _, br, rn) in zip(rows, R2, strict=True):
+    assert [(r.kappa, r.lam, r.sigma) for r in rows] == [(k, lam, lam)
+                                                         for k, lam, _, _ in TABLE1]
+    for row, (_, _, br, rn) in zip(rows, TABLE1, strict=True):
         for cost, expected in ((row.best_response, br), (row.risk_neutral, rn)):
             assert (cost.temp, cost.perm, cost.total) == pytest.approx(expected, rel=0.0,
                                                                        abs=5e-5)
 
 
 def test_table1_values_quoted_in_the_text() -> None:
-    """§7.3: 2.09 vs 2.11 (kappa = 0.1, lam = 1) and -86.1 vs 12 (kappa = 0.1, lam = 10)."""
+    """The paper's Section 7.3: 2.09 vs 2.11 (kappa = 0.1, lam = 1) and -86.1 vs 12
+    (kappa = 0.1, lam = 10)."""
     small, large = tables.table1([(0.1, 1), (0.1, 10)])
     assert (round(small.best_response.total, 2), round(small.risk_neutral.total, 2)) \
         == (2.09, 2.11)
@@ -196,7 +204,7 @@ def test_table1_values_quoted_in_the_text() -> None:
     assert round(large.risk_neutral.total) == 12 and round(large.risk_neutral.total, 2) == 11.95
 
 
-# --- Table 2 (D8) -------------------------------------------------------------------------------
+# --- Table 2 (its middle row labels corrected) ---------------------------------------------------
 
 def test_table2_signs() -> None:
     rates = np.array([-3.0, -1.0, -0.4, -0.1, 0.1, 0.4, 1.0, 3.0])
@@ -212,7 +220,7 @@ def test_table2_signs() -> None:
     assert tables.check_table2(seed, rates, lam=5.0) == [True, False, False, True]
 
 
-# --- E35 closed form (R5, R6) -------------------------------------------------------------------
+# --- The closed-form equilibrium cost (pb-equilibrium-cost) ------------------------------------
 
 @pytest.mark.parametrize("kappa", [0.05, 0.1, 1, 5, 25, 100, 300])
 @pytest.mark.parametrize("lam", [0.5, 1, 5, 25])
@@ -233,14 +241,14 @@ def test_closed_form_cost_matches_quadrature(kappa: float, lam: float) -> None:
     (5, 5, None, (None, None, 6.578676), 1e-6),
 ])
 def test_equilibrium_cost_values(kappa, lam, weight, expected, tol) -> None:
-    """spec R6 and the C_A values of R5."""
+    """Independent reference values of A's equilibrium cost."""
     cost = equilibrium_cost(kappa=kappa, lam=lam, weight=weight)
     for value, want in zip((cost.temp, cost.perm, cost.total), expected, strict=True):
         if want is not None:
             assert abs(value - want) <= tol
 
 
-# --- E34 / E5a: exact Nash gaps -----------------------------------------------------------------
+# --- Exact Nash gaps (pb-nash-gaps, pb-quadratic-gap) -------------------------------------------
 
 def perturbed(base: Strategy, coefficients: np.ndarray) -> Strategy:
     """``base + sum_k c_k sin(k pi t)``: same end points."""
@@ -273,13 +281,13 @@ def test_nash_gaps_are_squared_rate_distances(kappa: float, lam: float) -> None:
         assert gap_b == pytest.approx(lam**2 * dist_b, rel=1e-10)
 
 
-# --- Table 3 (E41–E42, R4, D3, D5) --------------------------------------------------------------
+# --- Table 3 (pb-selection-cases, pb-selection-identity; not reproducible) ---------------------
 
 @pytest.mark.parametrize(("kappa", "costs", "means", "penalty"), [
     (10, ((-825.1287, 78.4947), (1154.0168, 250.3933)), 164.4440, 903.6235),
     (0.1, ((27.0713, 27.2691), (27.5164, 27.3186)), 27.2939, 0.1978),
 ])
-def test_selection_matrix_reconstruction_R4(kappa, costs, means, penalty) -> None:
+def test_selection_matrix_reconstruction(kappa, costs, means, penalty) -> None:
     sel = uncertainty.selection_matrix(kappa=kappa, lam=25)
     assert sel.n == 26.0
     np.testing.assert_allclose(sel.costs, costs, rtol=0.0, atol=5e-5)
@@ -291,7 +299,7 @@ def test_selection_matrix_reconstruction_R4(kappa, costs, means, penalty) -> Non
     assert sel.deltas[0] > 0  # the sign that the paper's Table 3 does not have
 
 
-def test_selection_matrix_uses_the_E24_reply_and_n() -> None:
+def test_selection_matrix_uses_the_eager_reply_and_n() -> None:
     kappa, lam, n = 10.0, 25.0, 25.0
     sel = uncertainty.selection_matrix(kappa=kappa, lam=lam, n=n)
     _, b_lam = equilibrium_strategies(kappa=kappa, lam=lam)
@@ -308,8 +316,8 @@ def test_selection_matrix_uses_the_E24_reply_and_n() -> None:
 
 
 def test_paper_table3_checks() -> None:
-    """R4/D3: the printed Table 3 satisfies E42 to rounding, has a typo in the second std, and
-    the opposite sign of Delta(a_lam) to every reconstruction."""
+    """The printed Table 3 satisfies the identities (pb-selection-identity) to rounding, has a
+    typo in the second std, and the opposite sign of Delta(a_lam) to every reconstruction."""
     checks = {c.name: c for c in uncertainty.paper_table3_checks()}
     holds = {name: c.holds for name, c in checks.items()}
     assert holds == {
@@ -329,14 +337,14 @@ def test_paper_table3_checks() -> None:
         == pytest.approx(197.9 / math.sqrt(2.0))
 
 
-# --- E43 (R6b) ----------------------------------------------------------------------------------
+# --- Expected cost for a log-normal lam (pb-expected-cost) ---------------------------------------
 
 @pytest.mark.parametrize(("kappa", "m", "s", "mean", "std"), [
     (1, math.log(5), 0.5, 8.597599, 2.828120),
     (5, math.log(5), 0.5, -1.586820, 25.367279),
     (1, math.log(25), 0.25, 14.718425, 4.376050),
 ])
-def test_lognormal_expected_cost_R6b(kappa, m, s, mean, std) -> None:
+def test_lognormal_expected_cost_values(kappa, m, s, mean, std) -> None:
     got = uncertainty.lognormal_expected_cost(kappa=kappa, m=m, s=s)
     assert got == pytest.approx((mean, std), rel=0.0, abs=1e-6)
 

@@ -1,8 +1,10 @@
-"""Numerical core of source 001 (spec-001 §7.2, Appendix R): lib.dynamic_trading.
+"""Numerical core of the dynamic-trading chapter (Sannikov & Skrzypacz 2016): lib.dynamic_trading.
 
-N1 the 5-player example (R1, R2, R7); N3 impacts I, Lambda, T (R3); N7 Prop 12; N8 Prop 5;
-Prop 13 (R4, error scaling); N11 common values (R5, E37); N13 front-running (E35, F2, F9);
-N14 and F8 Props 7–9; solver robustness, the N = 2 error and input validation.
+The 5-player example of Section 5.1 (P, Q, value matrices, eigenvalues, auction profile);
+impacts I, Lambda, T (paper (29)–(31)); Prop 12; Prop 5; Prop 13 (the example and the error
+scaling); common values (symmetric closed form and the asymmetric example of Section 6);
+front-running (paper (47)); Props 7–9; solver robustness, the N = 2 error and input
+validation. Reference values are our own solutions to 6 digits (the paper prints 3).
 """
 
 from __future__ import annotations
@@ -18,15 +20,15 @@ from lib.dynamic_trading import equations as eqs
 from lib.dynamic_trading import firstbest as fb
 
 B5 = np.array([1.0, 1.5, 2.0, 2.5, 3.0])
-R1_P = [-0.254028, -0.329436, -0.387536, -0.435063, -0.475665]
-R1_Q = [[0.629842, -0.244056, -0.319180, -0.389394, -0.455371],
+FIVE_P = [-0.254028, -0.329436, -0.387536, -0.435063, -0.475665]
+FIVE_Q = [[0.629842, -0.244056, -0.319180, -0.389394, -0.455371],
         [-0.162769, 0.965293, -0.325570, -0.400994, -0.472733],
         [-0.159579, -0.244188, 1.289292, -0.405040, -0.480778],
         [-0.155717, -0.240622, -0.324034, 1.598314, -0.483531],
         [-0.151777, -0.236427, -0.320509, -0.402886, 1.892413]]
-R1_A_DIAG = [-0.340002, -0.431998, -0.500353, -0.554633, -0.599845]
-R1_A1_ROW = [-0.340002, -0.075168, -0.084178, -0.090394, -0.094918]
-R6 = dict(atol=1e-6, rtol=0)
+FIVE_A_DIAG = [-0.340002, -0.431998, -0.500353, -0.554633, -0.599845]
+FIVE_A1_ROW = [-0.340002, -0.075168, -0.084178, -0.090394, -0.094918]
+TOL = dict(atol=1e-6, rtol=0)  # the reference values are given to 6 decimals
 
 
 @pytest.fixture(scope="module")
@@ -43,14 +45,14 @@ def _assert_equilibrium(P, Q, market, residual=1e-10):
     np.testing.assert_allclose(Q.sum(axis=0), 0.0, atol=1e-12)
 
 
-# --- N1: the 5-player example -------------------------------------------------------------
+# --- the 5-player example of Section 5.1 -----------------------------------------------------
 
-def test_five_player_matches_appendix_r1(five):
+def test_five_player_matches_reference_values(five):
     assert five.converged and five.residual < 1e-12
-    np.testing.assert_allclose(five.P, R1_P, **R6)
-    np.testing.assert_allclose(five.Q, R1_Q, **R6)
-    np.testing.assert_allclose([A[i, i] for i, A in enumerate(five.A)], R1_A_DIAG, **R6)
-    np.testing.assert_allclose(five.A[0][0], R1_A1_ROW, **R6)
+    np.testing.assert_allclose(five.P, FIVE_P, **TOL)
+    np.testing.assert_allclose(five.Q, FIVE_Q, **TOL)
+    np.testing.assert_allclose([A[i, i] for i, A in enumerate(five.A)], FIVE_A_DIAG, **TOL)
+    np.testing.assert_allclose(five.A[0][0], FIVE_A1_ROW, **TOL)
     _assert_equilibrium(five.P, five.Q, five.market, residual=1e-12)
 
 
@@ -61,9 +63,9 @@ def test_five_player_conditions_and_public_api(five):
     P, Q = equilibrium(B5)
     np.testing.assert_allclose(P, five.P, atol=1e-12)
     np.testing.assert_allclose(Q, five.Q, atol=1e-12)
-    # R2 eigenvalues, R7 determinant of Q^F, P/Pbar of §5.1.
+    # Eigenvalues, determinant of Q^F, P/Pbar of Section 5.1.
     np.testing.assert_allclose(np.sort(np.linalg.eigvals(Q).real),
-                               [0, 0.933717, 1.386478, 1.818041, 2.236918], **R6)
+                               [0, 0.933717, 1.386478, 1.818041, 2.236918], **TOL)
     assert np.linalg.det(np.vstack([P, Q[1:]])) == pytest.approx(-1.815448, abs=1e-6)
     np.testing.assert_allclose(P / fb.first_best_price_vector(B5),
                                [0.7367, 0.9554, 1.1239, 1.2617, 1.3794], atol=5e-5)
@@ -78,22 +80,22 @@ def test_value_matrices_solve_lyapunov(five):
         np.testing.assert_allclose(A, A.T, atol=0)
 
 
-# --- N3: impacts ---------------------------------------------------------------------------
+# --- impacts ---------------------------------------------------------------------------------
 
-def test_impacts_appendix_r3(five):
+def test_impacts_of_the_five_player_example(five):
     P, Q = five.P, five.Q
     impact = -P / np.diag(Q)
     lam = np.array([1.0 / (np.sum(1.0 / B5) - 1.0 / b) for b in B5])
     total = np.empty(5)
     for i in range(5):
         o = np.arange(5) != i
-        total[i] = (P[o] + impact[i] * Q[i, o]) @ Q[o, i] / Q[i, i]     # E25
-    np.testing.assert_allclose(impact, [0.403320, 0.341280, 0.300580, 0.272201, 0.251354], **R6)
-    np.testing.assert_allclose(lam, [0.526316, 0.447761, 0.416667, 0.400000, 0.389610], **R6)
+        total[i] = (P[o] + impact[i] * Q[i, o]) @ Q[o, i] / Q[i, i]     # paper (31)
+    np.testing.assert_allclose(impact, [0.403320, 0.341280, 0.300580, 0.272201, 0.251354], **TOL)
+    np.testing.assert_allclose(lam, [0.526316, 0.447761, 0.416667, 0.400000, 0.389610], **TOL)
     np.testing.assert_allclose(total - lam, [0.0203, 0.0552, 0.0539, 0.0449, 0.0338], atol=5e-5)
 
 
-# --- first best ----------------------------------------------------------------------------
+# --- first best ------------------------------------------------------------------------------
 
 def test_first_best():
     assert fb.market_coefficient(B5) == pytest.approx(1 / np.sum(1 / B5))
@@ -105,7 +107,7 @@ def test_first_best():
                                cf.large_vs_fringe(2.0, 1.0, 0.5)["Pbar"])
 
 
-# --- N7: Prop 12 ---------------------------------------------------------------------------
+# --- Prop 12 ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("N", "b", "r"), [(3, 1.0, 1.0), (4, 2.0, 0.5), (7, 1.0, 1.0),
                                            (10, 0.5, 2.0)])
@@ -120,13 +122,13 @@ def test_symmetric_numeric_equals_closed_form(N, b, r):
     A = eqs.value_matrices(Pc, Qc, market)
     for i in (0, N - 1):
         np.testing.assert_allclose(A[i], cf.symmetric_value_matrix(N, b, r, i), atol=1e-12)
-    # E30 and footnote 25: I = 2b/(r^2 (N-1)(N-2)); sum_i k^i = -sigma^2 b / r^2 (iid shocks).
+    # Prop 12 and footnote 25: I = 2b/(r^2 (N-1)(N-2)); sum_i k^i = -sigma^2 b / r^2 (iid shocks).
     np.testing.assert_allclose(-P / np.diag(Q), 2 * b / (r**2 * (N - 1) * (N - 2)))
     k = [eqs.value_constant(A_i, 0.09 * np.eye(N), r) for A_i in A]
     assert sum(k) == pytest.approx(-0.09 * b / r**2)
 
 
-# --- N8: Prop 5 ----------------------------------------------------------------------------
+# --- Prop 5 ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("bL", "bF", "r"), [(2.0, 1.0, 1.0), (1.0, 1.0, 1.0), (0.3, 2.0, 0.7),
                                              (5.0, 1.25, 2.0)])
@@ -141,12 +143,12 @@ def test_fringe_numeric_equals_prop5(bL, bF, r):
     np.testing.assert_allclose(AL, ref["AL"], atol=1e-12)
     np.testing.assert_allclose(AF, ref["AF"], atol=1e-12)
     np.testing.assert_allclose(np.sort(np.linalg.eigvals(Q).real), [0, ref["kappa"]], atol=1e-12)
-    assert -P[0] / Q[0, 0] == pytest.approx(ref["I"])                          # E17
+    assert -P[0] / Q[0, 0] == pytest.approx(ref["I"])                          # paper (20)
     assert ref["I"] == pytest.approx(ref["Lam"] / (r + ref["kappa"]))
     assert P @ [1, -1] == pytest.approx(ref["p0"])
 
 
-def test_prop5_appendix_r8_and_f3():
+def test_prop5_reference_values_and_comparative_statics():
     ref = cf.large_vs_fringe(2.0, 1.0)
     assert ref["kappa"] == 1.5
     np.testing.assert_allclose(ref["P"], [-0.4, -0.8])
@@ -154,10 +156,10 @@ def test_prop5_appendix_r8_and_f3():
                                   (0.5, 1, 2, 1), (0.75, 0.666667, 4, 2.4)]:
         ref = cf.large_vs_fringe(1 / s, 1 / (1 - s))
         np.testing.assert_allclose([ref["kappa"], ref["Lam"], ref["I"], ref["p0"]],
-                                   [kappa, lam, impact, impact], **R6)
+                                   [kappa, lam, impact, impact], **TOL)
 
 
-def test_fringe_market_appendix_r8():
+def test_fringe_market_reference_values():
     P, Q = equilibrium([0.5, 1.0, 2.0, 1.0], fringe=True)
     np.testing.assert_allclose(P, [-0.12640, -0.19392, -0.25964, -0.42345], atol=5e-6)
     np.testing.assert_allclose(np.sort(np.linalg.eigvals(Q).real),
@@ -165,17 +167,17 @@ def test_fringe_market_appendix_r8():
     _assert_equilibrium(P, Q, Market([0.5, 1.0, 2.0, 1.0], fringe=True))
 
 
-# --- Prop 13 -------------------------------------------------------------------------------
+# --- Prop 13 ---------------------------------------------------------------------------------
 
-def test_prop13_appendix_r4():
+def test_prop13_approximation_of_the_example():
     P, Q, impact, lam = cf.perturbation_approx(B5)
     np.testing.assert_allclose(P, -np.array([0.29, 0.345, 0.40, 0.455, 0.51]), atol=1e-12)
-    np.testing.assert_allclose(impact, [0.408333, 0.370833, 0.333333, 0.295833, 0.258333], **R6)
+    np.testing.assert_allclose(impact, [0.408333, 0.370833, 0.333333, 0.295833, 0.258333], **TOL)
     np.testing.assert_allclose(np.diag(Q), [0.6, 0.9, 1.2, 1.5, 1.8], atol=1e-12)
     np.testing.assert_allclose(Q[0, 1:], -0.3 * B5[1:] / 2, atol=1e-12)
     np.testing.assert_allclose(Q @ (1 / B5), 0, atol=1e-14)                    # exact
     np.testing.assert_allclose(lam, 2 / 4 * (1 - (B5 / 2 - 1) / 4), atol=1e-12)
-    # Accuracy on the example (spec §3): max error 0.036 in P and 0.098 in Q.
+    # Accuracy on the example: max error 0.036 in P and 0.098 in Q.
     exact = solve.solve_equilibrium(Market(B5))
     assert np.abs(exact.P - P).max() == pytest.approx(0.0360, abs=5e-4)
     assert np.abs(exact.Q - Q).max() == pytest.approx(0.0983, abs=5e-4)
@@ -195,7 +197,7 @@ def test_prop13_error_is_second_order():
     np.testing.assert_allclose(np.asarray(errors[0]) / ts[0] ** 2, [0.0335, 0.0802], rtol=0.03)
 
 
-# --- N11: common values --------------------------------------------------------------------
+# --- common values ---------------------------------------------------------------------------
 
 def test_common_value_symmetric_closed_form():
     P, Q, kappa = cf.common_value_symmetric(6, 1.3, 0.8, 0.1)
@@ -203,16 +205,16 @@ def test_common_value_symmetric_closed_form():
     assert np.abs(eqs.equilibrium_residual(P, Q, market)).max() < 1e-12
     assert kappa > 0 and eqs.check_conditions(P, Q).holds
     kappas = [cf.common_value_symmetric(5, 1, 1, phi)[2] for phi in (0, 0.1, 0.2, 0.3)]
-    np.testing.assert_allclose(kappas, [1.5, 0.785714, 0.388889, 0.136364], **R6)
+    np.testing.assert_allclose(kappas, [1.5, 0.785714, 0.388889, 0.136364], **TOL)
     kappas = [cf.common_value_symmetric(10, 1, 1, phi)[2] for phi in (0, 0.1, 0.2, 0.3)]
-    np.testing.assert_allclose(kappas, [4, 1.631579, 0.785714, 0.351351], **R6)
+    np.testing.assert_allclose(kappas, [4, 1.631579, 0.785714, 0.351351], **TOL)
     assert cf.common_value_symmetric(3, 1, 1, 0.3)[2] < 0
     assert cf.phi_critical(5) == 0.375
     for N in (3, 5, 10):
         assert cf.common_value_symmetric(N, 1, 1, cf.phi_critical(N))[2] == pytest.approx(0)
 
 
-def test_common_value_asymmetric_appendix_r5():
+def test_common_value_asymmetric_example():
     F = np.eye(5)
     F[[0, 2, 3, 4], 1] = 0.2
     eq = solve.solve_equilibrium(Market(B5, F=F))
@@ -223,18 +225,18 @@ def test_common_value_asymmetric_appendix_r5():
                                       [-0.1506, -0.0848, 1.0181, -0.3797, -0.4500],
                                       [-0.1469, -0.0820, -0.3034, 1.2587, -0.4505],
                                       [-0.1431, -0.0793, -0.2994, -0.3751, 1.4872]], atol=5e-5)
-    I_cv = -(eq.P @ F) / np.einsum("ij,ji->i", eq.Q, F)                        # E38
+    I_cv = -(eq.P @ F) / np.einsum("ij,ji->i", eq.Q, F)                        # footnote 30
     np.testing.assert_allclose(I_cv, [0.5492, 2.2005, 0.4316, 0.3973, 0.3716], atol=5e-5)
 
 
-# --- N13: front-running --------------------------------------------------------------------
+# --- front-running ---------------------------------------------------------------------------
 
 def test_frontrunning_reference_and_structure():
     P, Q = equilibrium([1.0, 1.0, 1.0], fringe=True)
     kappa, kappa_hat = np.sort(np.linalg.eigvals(Q).real)[1:]
     assert (kappa, kappa_hat) == (pytest.approx(0.876719, abs=1e-6),
                                   pytest.approx(2.015208, abs=1e-6))
-    np.testing.assert_allclose(P, [-0.222783, -0.222783, -0.554435], **R6)
+    np.testing.assert_allclose(P, [-0.222783, -0.222783, -0.554435], **TOL)
     np.testing.assert_allclose(Q, cf.frontrun_flow(2, 1, 1, kappa, kappa_hat), atol=1e-10)
     np.testing.assert_allclose(P, cf.frontrun_price(2, 1, 1, 1, kappa_hat), atol=1e-10)
     assert 2 / (1 + kappa_hat) == pytest.approx(0.663304, abs=1e-6)                # pi
@@ -259,7 +261,7 @@ def test_frontrun_e35_solves_fringe_foc_identically():
     np.testing.assert_allclose(cf.frontrun_price(1, 1.5, 0.5, 0.8, ref["kappa"]), ref["P"])
 
 
-# --- Props 7–9 (N14, F8) -------------------------------------------------------------------
+# --- Props 7–9 -------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("r", [1.0, 0.6])
 def test_prop8_commitment(r):
@@ -278,17 +280,17 @@ def test_prop8_commitment(r):
 
 def test_prop8_references_f8():
     W = [cf.commitment(5, 1.25, 1, k)["W"] for k in (0.5, 1, 2, 5, 20)]
-    np.testing.assert_allclose(W, [-1.041667, -0.625, -0.333333, -0.132576, -0.031940], **R6)
+    np.testing.assert_allclose(W, [-1.041667, -0.625, -0.333333, -0.132576, -0.031940], **TOL)
     W = [cf.commitment(2, 2, 1, k)["W"] for k in (0.5, 1, 2, 5)]
-    np.testing.assert_allclose(W, [-0.166667, 0, 0.066667, 0.060606], **R6)
+    np.testing.assert_allclose(W, [-0.166667, 0, 0.066667, 0.060606], **TOL)
     kstar = [cf.commitment_optimal_kappa(1 / s, 1 / (1 - s)) for s in (0.5, 0.4, 0.6, 0.75)]
-    np.testing.assert_allclose(kstar, [2.732051, 6.741657, 1.724745, 1.116515], **R6)
+    np.testing.assert_allclose(kstar, [2.732051, 6.741657, 1.724745, 1.116515], **TOL)
     assert cf.commitment_optimal_kappa(5, 1.25) == np.inf
     assert cf.commitment_optimal_kappa(3, 1.5) == np.inf                     # share exactly 1/3
 
 
 @pytest.mark.parametrize("share", [0.2, 1 / 3, 0.4, 0.5, 0.75])
-def test_prop8_grid_n14(share):
+def test_prop8_welfare_on_a_grid(share):
     bL, bF, r = 1 / share, 1 / (1 - share), 0.9
     kstar = cf.commitment_optimal_kappa(bL, bF, r)
     grid = np.geomspace(0.05, 200, 400)
@@ -310,7 +312,7 @@ def test_prop8_grid_n14(share):
 
 def test_prop7_merger():
     np.testing.assert_allclose([cf.merger_coefficient(b) for b in (0.1, 0.25, 0.5, 0.75)],
-                               [-0.370370, -0.222222, 0, 0.4], **R6)
+                               [-0.370370, -0.222222, 0, 0.4], **TOL)
     for beta1, r in [(0.2, 1.0), (0.45, 0.5), (0.7, 2.0)]:
         pre, post = cf.merger_value_matrices(beta1, r)
         np.testing.assert_allclose(post, cf.large_vs_fringe(1 / beta1, 1 / (1 - beta1), r)["AL"])
@@ -326,7 +328,7 @@ def test_prop9_entry():
     sigma, sL, st, r = 1.0, 0.3, 0.4, 1.0
     bF = np.array([0.1, 0.2, 1 / 3, 0.5, 1, 2])
     np.testing.assert_allclose(cf.entry_welfare(bF, sigma, sL, st, r),
-                               [0.1775, 0.1675, 0.163889, 0.1675, 0.2, 0.292857], **R6)
+                               [0.1775, 0.1675, 0.163889, 0.1675, 0.2, 0.292857], **TOL)
     for b in (0.2, 0.7, 1.5):
         AL = cf.large_vs_fringe(1.0, b, 0.7)["AL"]
         Sig = np.array([[sL, st], [(1 + 1 / b) * sigma - sL, -st]])
@@ -339,7 +341,7 @@ def test_prop9_entry():
         == [-1, 0, 1]
 
 
-# --- solver robustness ----------------------------------------------------------------------
+# --- solver robustness -----------------------------------------------------------------------
 
 def test_continuation_rescues_very_asymmetric_market():
     market = Market([1.0, 1.0, 100.0])
@@ -360,14 +362,14 @@ def test_r_not_one(r):
     eq1 = solve.solve_equilibrium(Market(B5))
     np.testing.assert_allclose(P, eq1.P / r, atol=1e-10)
     np.testing.assert_allclose(Q, eq1.Q * r, atol=1e-10)
-    # Derived auction identity: pihat_i = 1/[(Q^F)^-1]_{i1} = -b^i/r (spec §2.6, R7).
+    # Derived auction identity (not stated in the paper): pihat_i = 1/[(Q^F)^-1]_{i1} = -b^i/r.
     np.testing.assert_allclose(1 / np.linalg.inv(np.vstack([P, Q[1:]]))[:, 0], -B5 / r)
 
 
-def test_continuation_from_symmetric_reaches_r1():
+def test_continuation_from_symmetric_reaches_the_example():
     eq = solve.solve_by_continuation(Market(B5), steps=5)
     assert eq.converged
-    np.testing.assert_allclose(eq.P, R1_P, **R6)
+    np.testing.assert_allclose(eq.P, FIVE_P, **TOL)
 
 
 def test_pack_unpack_round_trip(five):

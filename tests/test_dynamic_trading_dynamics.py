@@ -1,4 +1,6 @@
-"""lib.dynamic_trading dynamics, impact, auction and CARA (spec-001 N2–N6, N9, N10, N12)."""
+"""lib.dynamic_trading dynamics, impact, auction and CARA: Lemma 2, the eigen-decomposition (25),
+the impacts (29)–(31), Props 12–14, Figure 1, the auction round trip and the exponential model
+(Props 15–16). Reference values are our own solutions (the paper prints fewer digits)."""
 
 from __future__ import annotations
 
@@ -11,16 +13,16 @@ from scipy.optimize import root
 from lib.dynamic_trading import auction, cara, dynamics, impact
 
 B = np.array([1.0, 1.5, 2.0, 2.5, 3.0])
-R1_P = np.array([-0.254028, -0.329436, -0.387536, -0.435063, -0.475665])
-R1_Q = np.array([
+FIVE_P = np.array([-0.254028, -0.329436, -0.387536, -0.435063, -0.475665])
+FIVE_Q = np.array([
     [0.629842, -0.244056, -0.319180, -0.389394, -0.455371],
     [-0.162769, 0.965293, -0.325570, -0.400994, -0.472733],
     [-0.159579, -0.244188, 1.289292, -0.405040, -0.480778],
     [-0.155717, -0.240622, -0.324034, 1.598314, -0.483531],
     [-0.151777, -0.236427, -0.320509, -0.402886, 1.892413],
 ])
-R2_KAPPA = np.array([0.0, 0.933717, 1.386478, 1.818041, 2.236918])
-R2_U = np.array([
+FIVE_KAPPA = np.array([0.0, 0.933717, 1.386478, 1.818041, 2.236918])
+FIVE_U = np.array([
     [1.0000, 1.0000, 0.2178, 0.1184, 0.0811],
     [0.6667, -0.5298, 0.7822, 0.2140, 0.1230],
     [0.5000, -0.2213, -0.6186, 0.6676, 0.2128],
@@ -29,7 +31,7 @@ R2_U = np.array([
 ])
 
 
-# --- independent linear-quadratic solver (spec §6 "core residual", E11–E12) -----------------
+# --- independent linear-quadratic solver (paper (15)–(16)) -------------------------------------
 
 
 def lyapunov_value_matrix(P, Q, b_i, i, r):
@@ -59,14 +61,14 @@ def solve_lq(b, r=1.0, P0=None, Q0=None):
 
 @pytest.fixture(scope="module")
 def eq() -> tuple[np.ndarray, np.ndarray]:
-    """The 5-player equilibrium (§5.1), solved to 1e-12 from the printed R1 values."""
-    return solve_lq(B, 1.0, R1_P, R1_Q)
+    """The 5-player equilibrium (Section 5.1), solved to 1e-12 from our 6-digit values."""
+    return solve_lq(B, 1.0, FIVE_P, FIVE_Q)
 
 
-def test_r1_fixture_matches_appendix(eq) -> None:
+def test_fixture_matches_the_reference_values(eq) -> None:
     P, Q = eq
-    np.testing.assert_allclose(P, R1_P, atol=1e-6)
-    np.testing.assert_allclose(Q, R1_Q, atol=1e-6)
+    np.testing.assert_allclose(P, FIVE_P, atol=1e-6)
+    np.testing.assert_allclose(Q, FIVE_Q, atol=1e-6)
     A = [lyapunov_value_matrix(P, Q, B[i], i, 1.0) for i in range(5)]
     np.testing.assert_allclose([A[i][i, i] for i in range(5)],
                                [-0.340002, -0.431998, -0.500353, -0.554633, -0.599845], atol=1e-6)
@@ -76,7 +78,7 @@ def test_r1_fixture_matches_appendix(eq) -> None:
     np.testing.assert_allclose(P @ (1 / B), -1.0, atol=1e-12)
 
 
-# --- N2: Lemma 2 -------------------------------------------------------------------------------
+# --- Lemma 2 -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("normalize", ["paper", "unit"])
@@ -98,14 +100,14 @@ def test_lemma2_foc_residual_detects_non_equilibrium(eq) -> None:
     assert np.max(np.abs(res)) > 1e-3
 
 
-# --- N4: eigen-decomposition (25) --------------------------------------------------------------
+# --- eigen-decomposition (25) ------------------------------------------------------------------
 
 
 def test_eigendecomposition_matches_eq25(eq) -> None:
     Q = eq[1]
     kappas, U = dynamics.eigendecomposition(Q)
-    np.testing.assert_allclose(kappas, R2_KAPPA, atol=1e-6)
-    np.testing.assert_allclose(U, R2_U, atol=5e-5)  # R2 prints 4 decimals
+    np.testing.assert_allclose(kappas, FIVE_KAPPA, atol=1e-6)
+    np.testing.assert_allclose(U, FIVE_U, atol=5e-5)  # reference U to 4 decimals
     np.testing.assert_allclose(U @ np.diag(kappas) @ np.linalg.inv(U), Q, atol=1e-12)
     np.testing.assert_allclose(U[:, 0], B[0] / B, atol=1e-12)  # no-trade direction 1/b
     np.testing.assert_allclose(np.where(U[:, 1:] > 0, U[:, 1:], 0).sum(axis=0), 1.0, atol=1e-12)
@@ -141,10 +143,10 @@ def test_impulse_response_and_price_path_f4(eq) -> None:
     np.testing.assert_allclose(X, expected, atol=1e-12)
 
 
-# --- N3: impacts (Lemma 3) ---------------------------------------------------------------------
+# --- impacts (Lemma 3) -------------------------------------------------------------------------
 
 
-def test_impact_vectors_r3(eq) -> None:
+def test_impact_vectors_of_the_example(eq) -> None:
     P, Q = eq
     np.testing.assert_allclose(impact.instantaneous_impact(P, Q),
                                [0.403320, 0.341280, 0.300580, 0.272201, 0.251354], atol=1e-6)
@@ -155,7 +157,7 @@ def test_impact_vectors_r3(eq) -> None:
 
 
 def test_symmetric_market_has_no_transient_impact() -> None:
-    """Prop 12 / E30: T = 0, Λ = b/(r(N-1)), I = b/(r(N-1)κ)."""
+    """Prop 12: T = 0, Λ = b/(r(N-1)), I = b/(r(N-1)κ)."""
     N, b, r = 6, 2.0, 0.7
     kappa = r * (N - 2) / 2
     P, Q = -b / (N * r) * np.ones(N), kappa * (np.eye(N) - 1.0 / N)
@@ -164,18 +166,18 @@ def test_symmetric_market_has_no_transient_impact() -> None:
     np.testing.assert_allclose(impact.instantaneous_impact(P, Q), b / (r * (N - 1) * kappa))
 
 
-# --- N5: Prop 13 -------------------------------------------------------------------------------
+# --- Prop 13 -----------------------------------------------------------------------------------
 
 EPS = np.array([-0.5, -0.25, 0.0, 0.25, 0.5])
 
 
-def test_prop13_example_r4() -> None:
+def test_prop13_example() -> None:
     P, Q = cara.prop13_guess(2.0 * (1 + EPS), 1.0)
     np.testing.assert_allclose(P, -np.array([0.29, 0.345, 0.40, 0.455, 0.51]), atol=1e-12)
     np.testing.assert_allclose(np.diag(Q), [0.6, 0.9, 1.2, 1.5, 1.8], atol=1e-12)
     off = Q - np.diag(np.diag(Q))
     np.testing.assert_allclose(off.sum(axis=0), -4 * 0.3 * (1 + EPS), atol=1e-12)
-    # R4's Î is the linearised E32, b/(r(N-1)κ) (1 - (N-2)²/(N(N-1)) ε), not -p̂^i/q̂^ii
+    # Î is the linearised paper (42), b/(r(N-1)κ) (1 - (N-2)²/(N(N-1)) ε), not -p̂^i/q̂^ii
     I_hat = 2.0 / (4 * 1.5) * (1 - 9 / 20 * EPS)
     np.testing.assert_allclose(I_hat, [0.408333, 0.370833, 0.333333, 0.295833, 0.258333],
                                atol=1e-6)
@@ -194,7 +196,7 @@ def test_prop13_error_scaling_and_first_order_derivatives() -> None:
         slope = np.polyfit(np.log(ts), np.log(errs[:, k]), 1)[0]
         assert abs(slope - 2.0) < 0.05
     np.testing.assert_allclose(errs[0] / ts[0] ** 2, [0.0335, 0.0802], rtol=0.03)
-    # E31: dP/dt = -(b/(N r)) (3N-4)/(N(N-1)) ε and dQ/dt = κ (I - S/N) D_ε at t = 0
+    # paper (41): dP/dt = -(b/(N r)) (3N-4)/(N(N-1)) ε and dQ/dt = κ (I - S/N) D_ε at t = 0
     h = 1e-4
     (Pp, Qp), (Pm, Qm) = solve_lq(2.0 * (1 + h * EPS)), solve_lq(2.0 * (1 - h * EPS))
     N = 5
@@ -203,10 +205,10 @@ def test_prop13_error_scaling_and_first_order_derivatives() -> None:
     np.testing.assert_allclose((Qp - Qm) / (2 * h), 1.5 * (np.eye(N) - 1.0 / N) * EPS[None, :],
                                atol=1e-6)
     dI = (impact.instantaneous_impact(Pp, Qp) - impact.instantaneous_impact(Pm, Qm)) / (2 * h)
-    np.testing.assert_allclose(dI, -2.0 / (4 * 1.5) * 9 / 20 * EPS, atol=1e-6)  # E32
+    np.testing.assert_allclose(dI, -2.0 / (4 * 1.5) * 9 / 20 * EPS, atol=1e-6)  # paper (42)
 
 
-# --- N6: Prop 14 -------------------------------------------------------------------------------
+# --- Prop 14 -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -248,7 +250,7 @@ def test_prop14_bad_inputs(eps, kappa, match) -> None:
         dynamics.prop14_eigen(eps, kappa)
 
 
-# --- N9: Figure 1 ------------------------------------------------------------------------------
+# --- Figure 1 ----------------------------------------------------------------------------------
 
 F1_TIMES = np.array([0.0, 0.25, 0.5 - 1e-12, 0.5, 0.75, 1.0, 2.0, 3.0])
 F1_PRICES = [-0.300580, -0.416100, -0.528278, -0.227697, -0.222048, -0.218130, -0.211097,
@@ -326,9 +328,9 @@ def test_impact_bad_inputs(eq) -> None:
         impact.belief(1.0, np.zeros(5), Q, 0)
 
 
-# --- N10: auction round trip -------------------------------------------------------------------
+# --- auction round trip ------------------------------------------------------------------------
 
-R7_PI = np.array([
+FIVE_PI = np.array([
     [0, 1.21751, 1.18989, 1.17083, 1.15695],
     [1.28461, 0, 1.20768, 1.18623, 1.17038],
     [1.32050, 1.27105, 0, 1.21451, 1.19694],
@@ -337,12 +339,12 @@ R7_PI = np.array([
 ])
 
 
-def test_auction_round_trip_r7(eq) -> None:
+def test_auction_round_trip(eq) -> None:
     P, Q = eq
     assert auction.is_acceptable(P, Q)
     pihat, Pi = auction.profile_from_mechanism(P, Q)
     np.testing.assert_allclose(pihat, -B / 1.0, atol=1e-10)
-    np.testing.assert_allclose(Pi, R7_PI, atol=5e-6)
+    np.testing.assert_allclose(Pi, FIVE_PI, atol=5e-6)
     assert np.linalg.det(np.vstack([P, Q[1:]])) == pytest.approx(-1.815448, abs=1e-6)
     P2, Q2 = auction.mechanism_from_profile(pihat, Pi)
     np.testing.assert_allclose(P2, P, atol=1e-12)
@@ -355,7 +357,7 @@ def test_auction_round_trip_r7(eq) -> None:
 
 
 def test_auction_prop5_and_unacceptable() -> None:
-    bL, bF, r = 2.0, 1.0, 1.0  # E14
+    bL, bF, r = 2.0, 1.0, 1.0  # Prop 5, paper (18)
     P = -bF / (r * (3 * bF + bL)) * np.array([bL, bL + 2 * bF])
     Q = r / (2 * bF) * np.array([[bL, -bF], [-bL, bF]])
     pihat, Pi = auction.profile_from_mechanism(P, Q)
@@ -371,16 +373,16 @@ def test_auction_bad_inputs(eq) -> None:
     with pytest.raises(ValueError, match="column sums"):
         auction.is_acceptable(P, Q + 0.1)
     with pytest.raises(ValueError, match="zero diagonal"):
-        auction.clear_auction(np.ones(5), R7_PI + np.eye(5))
+        auction.clear_auction(np.ones(5), FIVE_PI + np.eye(5))
     with pytest.raises(ValueError, match="intercepts"):
-        auction.clear_auction(np.ones(4), R7_PI)
+        auction.clear_auction(np.ones(4), FIVE_PI)
     with pytest.raises(ValueError, match="pihat"):
-        auction.mechanism_from_profile(np.zeros(5), R7_PI)
+        auction.mechanism_from_profile(np.zeros(5), FIVE_PI)
     with pytest.raises(ValueError, match="Prop 1"):
         auction.clear_auction(np.ones(3), np.zeros((3, 3)))
 
 
-# --- N12: CARA (Props 15–16) -------------------------------------------------------------------
+# --- CARA (Props 15–16) ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("sigma", "P_ref", "dQ_ref"), [
@@ -389,13 +391,13 @@ def test_auction_bad_inputs(eq) -> None:
     ([0.1, 0.3, 0.3, 0.1, 0.1], [-0.2653, -0.3580, -0.4264, -0.4629, -0.5075],
      [0.5723, 0.9506, 1.3121, 1.4997, 1.7869]),
 ])
-def test_cara_examples_r6(sigma, P_ref, dQ_ref) -> None:
+def test_cara_examples_of_appendix_a(sigma, P_ref, dQ_ref) -> None:
     P, Q, A = cara.solve_cara(B, np.array(sigma))
-    np.testing.assert_allclose(P, P_ref, atol=5e-5)  # R6 prints 4 decimals
+    np.testing.assert_allclose(P, P_ref, atol=5e-5)  # reference values to 4 decimals
     np.testing.assert_allclose(np.diag(Q), dQ_ref, atol=5e-5)
     np.testing.assert_allclose(Q.sum(axis=0), 0.0, atol=1e-14)
     S = np.diag(np.square(sigma))
-    for i in range(5):  # E39 holds and agrees with scipy's CARE solver
+    for i in range(5):  # paper (51) holds and agrees with scipy's CARE solver
         C = (np.outer(P, Q[i]) + np.outer(Q[i], P)) / 2
         C[i, i] -= B[i] / 2
         lhs = A[i] + A[i] @ Q + Q.T @ A[i]
@@ -407,10 +409,10 @@ def test_cara_examples_r6(sigma, P_ref, dQ_ref) -> None:
 def test_cara_f11_and_continuity(eq) -> None:
     """F11 p^1 and q^11 against σ; σ = 0 is the LQ model (Prop 16) and the gap is O(σ²)."""
     P_lq, Q_lq = eq
-    P0, Q0, A0 = cara.solve_cara(B, np.zeros(5))
+    P0, Q0, A_lq = cara.solve_cara(B, np.zeros(5))
     np.testing.assert_allclose(P0, P_lq, atol=1e-10)
     np.testing.assert_allclose(Q0, Q_lq, atol=1e-10)
-    np.testing.assert_allclose(A0[2], lyapunov_value_matrix(P_lq, Q_lq, B[2], 2, 1.0), atol=1e-12)
+    np.testing.assert_allclose(A_lq[2], lyapunov_value_matrix(P_lq, Q_lq, B[2], 2, 1.0), atol=1e-12)
     refs = {0.05: (-0.2548, 0.6271), 0.2: (-0.2682, 0.5778), 0.3: (-0.3026, 0.4565)}
     for s, (p1, q11) in refs.items():
         P, Q, _ = cara.solve_cara(B, np.full(5, s))

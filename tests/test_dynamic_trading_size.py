@@ -1,4 +1,5 @@
-"""Spec-001 F12: the impact of a trader ten times larger than M others (the intro's claim)."""
+"""The impact of a trader ten times larger than M others (the introduction's claim; the chapter's
+figure F12)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""lib.dynamic_trading.symbolic: every residual of S1–S11 (spec-001 §7.1) is 0, the checks can
-fail, and the sympy closed forms agree with the numpy ones of lib.dynamic_trading.closed_forms."""
+"""lib.dynamic_trading.symbolic: every residual of the eleven groups of checks is 0, the checks
+can fail, and the sympy closed forms agree with the numpy ones of
+lib.dynamic_trading.closed_forms."""
 
 from __future__ import annotations
 
@@ -12,16 +13,18 @@ from lib.dynamic_trading import symbolic as sym
 from lib.symbolic import verify_zero
 
 
-def test_groups_cover_s1_to_s11() -> None:
+def test_groups_cover_every_result() -> None:
     labels = [label for label, _ in sym.checks()]
     assert len(labels) == len(set(labels))
     assert len(labels) == sum(len(sym.checks(group)) for group in sym.GROUPS)
-    assert [group.split()[0] for group in sym.GROUPS] == [f"S{k}" for k in range(1, 12)]
+    assert sym.GROUPS == ("Prop 12", "Prop 5", "Prop 6", "Prop 13", "Prop 7", "Prop 8", "Prop 9",
+                          "common values", "front-running", "Lemma 1", "footnote 25")
     for group in sym.GROUPS:
-        assert all(label.startswith(group.split()[0] + " ") for label, _ in sym.checks(group))
-    for needed in ("S1 symbolic N", "S1 E28–E29 in E11, N = 5", "S2 solve(E11, E12, E13)",
-                   "S4 E33 order 1", "S8 symbolic N", "S8 N = 4: E37 in E36",
-                   "S9 E35, N = 3: E13"):
+        assert all(label.startswith(group + ": ") for label, _ in sym.checks(group))
+    for needed in ("Prop 12: symbolic N", "Prop 12: P, Q and A^i in the FOC (15), N = 5",
+                   "Prop 5: solve((15), (16), (17))", "Prop 13: (43) order 1",
+                   "common values: symbolic N", "common values: N = 4: the closed form in the "
+                   "common-value FOC", "front-running: N = 3: the fringe FOC (17)"):
         assert any(label.startswith(needed) for label in labels), needed
 
 
@@ -36,34 +39,34 @@ def _nonzero(residual: sp.Expr) -> bool:
 
 def test_wrong_closed_forms_leave_nonzero_residuals() -> None:
     r, b, N = sym.r, sym.b, sym.N
-    # Prop 12 with kappa = r(N-1)/2 instead of r(N-2)/2 (N = 4). E11 is homogeneous in Q and
-    # still holds; E12 fails.
+    # Prop 12 with kappa = r(N-1)/2 instead of r(N-2)/2 (N = 4). The FOC (15) is homogeneous in
+    # Q and still holds; the Lyapunov equation (16) fails.
     P, Q, As = sym.symmetric(4)
     wrong_Q = Q * sp.Rational(3, 2)
-    assert sym.sqnorm(sym.e11_residual(P, wrong_Q, As[0], 0)) == 0
-    residual = sym.sqnorm(sym.e12_residual(As[0], P, wrong_Q, b, 0))
+    assert sym.sqnorm(sym.foc_residual(P, wrong_Q, As[0], 0)) == 0
+    residual = sym.sqnorm(sym.lyapunov_residual(As[0], P, wrong_Q, b, 0))
     assert _nonzero(residual)
     with pytest.raises(AssertionError, match="not 0"):
-        verify_zero("wrong kappa in E28", residual)
-    # E28 with p = -b/(2 N r): E11 fails.
-    assert _nonzero(sym.sqnorm(sym.e11_residual(P / 2, Q, As[0], 0)))
-    # E29 with a_jj = 0 (the paper's "j != k" misread): E12 fails.
+        verify_zero("wrong kappa in Prop 12", residual)
+    # Prop 12 with p = -b/(2 N r): the FOC (15) fails.
+    assert _nonzero(sym.sqnorm(sym.foc_residual(P / 2, Q, As[0], 0)))
+    # Paper (38) with a_jj = 0 (the paper's "j != k" misread): the Lyapunov equation fails.
     A = As[0].copy()
     A[1, 1] = 0
-    assert _nonzero(sym.sqnorm(sym.e12_residual(A, P, Q, b, 0)))
-    # Prop 5 with P_2 = -c (b_L + b_F): E13 fails.
+    assert _nonzero(sym.sqnorm(sym.lyapunov_residual(A, P, Q, b, 0)))
+    # Prop 5 with P_2 = -c (b_L + b_F): the fringe FOC (17) fails.
     f = sym.large_vs_fringe()
     bad_P = f["P"].copy()
     bad_P[1] = -sym.bF * (sym.bL + sym.bF) / (r * (3 * sym.bF + sym.bL))
-    assert _nonzero(sym.sqnorm(sym.e13_residual(bad_P, f["Q"], sym.bF)))
+    assert _nonzero(sym.sqnorm(sym.fringe_foc_residual(bad_P, f["Q"], sym.bF)))
     # Prop 13 with x = (3N-4)/(4N): equal to the right x at N = 5 only.
     wrong_x = (3 * N - 4) / (4 * N)
     coefficients = sym.prop13_coefficients(wrong_x)
     assert _nonzero(coefficients[2].subs(sym.kappa, r * (N - 2) / 2))
     assert sp.simplify(coefficients[2].subs(sym.kappa, r * (N - 2) / 2).subs(N, 5)) == 0
-    # Front-running with pi = (N-1) b_F/(r + kappa): E13 fails.
+    # Front-running with pi = (N-1) b_F/(r + kappa): the fringe FOC (17) fails.
     g = sym.frontrun(3, pi=2 * sym.bF / (r + sym.kappa))
-    assert _nonzero(sym.sqnorm(sym.e13_residual(g["P"], g["Q"], sym.bF)))
+    assert _nonzero(sym.sqnorm(sym.fringe_foc_residual(g["P"], g["Q"], sym.bF)))
 
 
 def test_block_algebra_matches_full_matrices() -> None:

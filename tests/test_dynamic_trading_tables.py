@@ -1,10 +1,10 @@
-"""lib.dynamic_trading.paper_tables (spec-001 §5.1, §7.2 N1, N3, N4, N11, N12; App. R1–R6):
-every printed cell of the paper's tables T1–T6 against our values, cell by cell.
+"""lib.dynamic_trading.paper_tables: every printed cell of the paper's inline tables T1–T6
+against our values, cell by cell.
 
-Our values come from the package: T1 from ``equilibrium``, T2 from ``dynamics`` (eq. 25), T3
-from ``impact`` (E24–E25), T4 from ``closed_forms.perturbation_approx`` and the exact solve, T5
-from ``solve_equilibrium`` with a common-value ``F`` (and ``impact`` with ``F``, E38), T6 from
-``cara``.
+Our values come from the package: T1 from ``equilibrium``, T2 from ``dynamics`` (paper (25)),
+T3 from ``impact`` (paper (29)–(31)), T4 from ``closed_forms.perturbation_approx`` and the exact
+solve, T5 from ``solve_equilibrium`` with a common-value ``F`` (and ``impact`` with ``F``, the
+paper's footnote 30), T6 from ``cara``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lib.dynamic_trading.solve import solve_equilibrium
 B = np.array([1.0, 1.5, 2.0, 2.5, 3.0])
 R = 1.0
 
-# The cells that reproduce only when our value is truncated (spec §7.2, §8.7), as
+# The cells that reproduce only when our value is truncated (the paper truncates some), as
 # (table, block, row, col, printed). Pinned so that a change in either direction is seen.
 TRUNCATION_ONLY = {
     ("T1", "P", 0, 2, "-.387"),  # T4 prints the same entry rounded: -.3875
@@ -163,7 +163,7 @@ def test_transcription_is_clean_and_consistent() -> None:
 
 
 def test_common_value_impact_reduces_to_private_values(five) -> None:
-    """E38 with F = I is E24's -p^i/q^ii."""
+    """Footnote 30's impact with F = I is paper (29)'s -p^i/q^ii."""
     P, Q = five
     assert np.allclose(impact.instantaneous_impact(P, Q, np.eye(B.size)),
                        impact.instantaneous_impact(P, Q), rtol=1e-15, atol=0)

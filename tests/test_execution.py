@@ -1,4 +1,5 @@
-"""lib.execution (source 004, spec-002 E9–E18): closed forms, numerics, validation."""
+"""lib.execution (the Almgren–Chriss chapter, book eqs. (ac-…)): closed forms, numerics,
+validation."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ MODEL = {"Q": 10_000.0, "T": 1.0, "theta": 1.0}
 
 
 def exact_inventory(t: float, *, Q: float, T: float, kappa: float, theta: float) -> float:
-    """E18 in its sinh form, with 60 digits."""
+    """The schedule (ac-schedule) in its sinh form, with 60 digits."""
     with mpmath.workdps(60):
         k = mpmath.sqrt(mpmath.mpf(kappa) / theta)
         return float(Q * mpmath.sinh(k * t) / mpmath.sinh(k * T))
@@ -23,7 +24,7 @@ def exact_inventory(t: float, *, Q: float, T: float, kappa: float, theta: float)
 
 @pytest.mark.parametrize(("k", "expected"), [(2, 3240.2714), (3, 2125.4802), (5, 815.3562)])
 def test_post_values_at_half_horizon(k: float, expected: float) -> None:
-    """spec-002 R5: the post's three curves at t = 0.5."""
+    """The post's three curves at t = 0.5, as its code prints them."""
     q = execution.optimal_inventory(0.5, kappa=k**2, **MODEL)
     assert round(float(q), 4) == expected
 
@@ -87,7 +88,8 @@ def test_schedule_is_increasing_convex_and_scales_with_Q(k, T, theta, Q) -> None
 @pytest.mark.parametrize("k", [0.0, 0.5, 2.0, 5.0])
 @pytest.mark.parametrize("M", [1e2, 1e5, np.inf])
 def test_riccati_closed_form_matches_sympy(k: float, M: float) -> None:
-    """E15 (and its finite-M form) against sympy's sinh/coth expressions, 40 digits."""
+    """(ac-coefficients) and (ac-penalised-coefficients) against sympy's sinh/coth forms, 40
+    digits."""
     tau = sp.symbols("tau", positive=True)
     theta, Q, T = 1.3, 2.0, 1.5
     kappa = theta * k**2
@@ -139,7 +141,7 @@ def test_penalised_schedule_converges_like_one_over_M() -> None:
 
 
 def test_feedback_on_the_optimal_path_is_its_speed() -> None:
-    """E16 evaluated along E18 equals dq/dt (the closed loop)."""
+    """The feedback (ac-feedback) along the schedule (ac-schedule) is dq/dt (closed loop)."""
     t = np.linspace(0.0, 0.99, 50)
     q = execution.optimal_inventory(t, kappa=9.0, **MODEL)
     speed = execution.feedback_speed(t, q, kappa=9.0, **MODEL)
@@ -150,7 +152,8 @@ def test_feedback_on_the_optimal_path_is_its_speed() -> None:
 
 @pytest.mark.parametrize("k", [0.0, 1e-3, 0.3, 2.0, 5.0, 40.0])
 def test_minimal_cost_is_the_cost_of_the_schedule(k: float) -> None:
-    """-h(0,0) = Q^2 sqrt(kappa theta) coth(kT) = int (theta qdot^2 + kappa q^2) of E18."""
+    """-h(0,0) = Q^2 sqrt(kappa theta) coth(kT) = int (theta qdot^2 + kappa q^2) of the
+    schedule (ac-minimal-cost)."""
     params = {"kappa": k**2 * MODEL["theta"], **MODEL}
     quadrature = execution.path_cost(lambda s: execution.optimal_inventory(s, **params),
                                      lambda s: execution.optimal_speed(s, **params),
@@ -180,8 +183,9 @@ def test_linear_schedule_cost_and_optimality() -> None:
     assert execution.minimal_cost(kappa=kappa, **MODEL) < linear
 
 
-def test_permanent_impact_does_not_change_the_minimiser() -> None:
-    """E8: the direct minimiser is independent of eta; its cost shifts by eta Q^2 / 2."""
+def test_permanent_impact_does_not_change_the_constrained_minimiser() -> None:
+    """(ac-permanent): with q_T = Q the direct minimiser is independent of eta, and the cost of
+    any path shifts by eta Q^2 / 2."""
     t = np.linspace(0.0, 1.0, 101)
     base = execution.direct_minimiser(t, kappa=25.0, eta=0.0, **MODEL)
     for eta in (1.0, 10.0, 1e3):
@@ -194,6 +198,40 @@ def test_permanent_impact_does_not_change_the_minimiser() -> None:
     shift = execution.path_cost(lambda s: MODEL["Q"] * s, lambda s: MODEL["Q"] + 0 * s,
                                 T=1.0, kappa=0.0, theta=1.0, eta=4.0) - MODEL["Q"] ** 2
     assert shift == pytest.approx(4.0 * MODEL["Q"] ** 2 / 2, rel=1e-12)
+
+
+@pytest.mark.parametrize("kappa", [0.0, 25.0])
+@pytest.mark.parametrize("eta", [0.0, 10.0, 100.0])
+def test_permanent_impact_moves_the_penalised_minimiser_as_transversality_says(
+        kappa: float, eta: float) -> None:
+    """(ac-transversality): with a finite penalty the terminal inventory is
+    Q M / (M + eta/2 + sqrt(kappa theta) coth kT); the direct minimiser, which knows nothing
+    of it, finds the same schedule."""
+    t = np.linspace(0.0, 1.0, 101)
+    direct = execution.direct_minimiser(t, kappa=kappa, eta=eta, M=100.0, n_modes=256, **MODEL)
+    closed = execution.optimal_inventory(t, kappa=kappa, eta=eta, M=100.0, **MODEL)
+    assert np.max(np.abs(direct - closed)) <= 1e-4 * MODEL["Q"]
+    k = np.sqrt(kappa)
+    q_T = 100.0 / (100.0 + eta / 2 + (k / np.tanh(k) if k else 1.0))
+    assert closed[-1] == pytest.approx(q_T * MODEL["Q"], rel=1e-14)
+
+
+def test_shortfall_schedule_mirrors_the_post_and_buys_early() -> None:
+    t = np.linspace(0.0, 1.0, 101)
+    post = execution.optimal_inventory(t, kappa=9.0, **MODEL)
+    shortfall = execution.shortfall_inventory(t, kappa=9.0, **MODEL)
+    assert np.allclose(shortfall, MODEL["Q"] - post[::-1], rtol=0, atol=1e-9 * MODEL["Q"])
+    inner = slice(1, -1)
+    assert np.all(shortfall[inner] > MODEL["Q"] * t[inner]) and np.all(
+        post[inner] < MODEL["Q"] * t[inner])
+
+
+def test_linear_cost_components_are_its_quadrature() -> None:
+    impact, risk = execution.linear_cost_components(kappa=9.0, **MODEL)
+    assert impact + risk == pytest.approx(execution.path_cost(
+        lambda s: MODEL["Q"] * s, lambda s: MODEL["Q"] + 0 * s, T=1.0, kappa=9.0, theta=1.0),
+        rel=1e-12)
+    assert risk == pytest.approx(9.0 * MODEL["Q"] ** 2 / 3, rel=1e-15)
 
 
 def test_direct_minimiser_rejects_bad_input() -> None:

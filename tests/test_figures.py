@@ -6,6 +6,7 @@ import csv
 import hashlib
 import json
 
+import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -28,8 +29,7 @@ def _figure() -> plt.Figure:
 
 
 def test_save_figure_writes_four_files_with_checksums(out) -> None:
-    data = {"t [time]": np.array([0.0, 0.5, 1.0]), "q [shares]": np.array([0.0, 0.2, 1.0])}
-    figures.save_figure(_figure(), "demo-fig01", data, parameters={"Q": 1.0})
+    figures.save_figure(_figure(), "demo-fig01", parameters={"Q": 1.0})
     names = sorted(p.name for p in out.iterdir())
     assert names == ["demo-fig01.csv", "demo-fig01.json", "demo-fig01.png", "demo-fig01.svg"]
     provenance = json.loads((out / "demo-fig01.json").read_text())
@@ -40,16 +40,92 @@ def test_save_figure_writes_four_files_with_checksums(out) -> None:
     for name, digest in provenance["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     rows = list(csv.reader((out / "demo-fig01.csv").open()))
-    assert rows[0] == ["t [time]", "q [shares]"]
-    assert [float(v) for v in rows[2]] == [0.5, 0.2]
+    assert tuple(rows[0]) == figures.SERIES_COLUMNS
+    assert rows[2] == ["0", "", "", "", "curve", "line", "0", "0.5", "0.20000000000000001", ""]
 
 
 def test_exports_are_byte_for_byte_reproducible(out) -> None:
-    data = {"x": np.linspace(0, 1, 5), "y": np.linspace(0, 1, 5) ** 2}
-    figures.save_figure(_figure(), "demo-ext-repeat", data, parameters={})
+    figures.save_figure(_figure(), "demo-ext-repeat", parameters={})
     first = {p.name: p.read_bytes() for p in out.iterdir()}
-    figures.save_figure(_figure(), "demo-ext-repeat", data, parameters={})
+    figures.save_figure(_figure(), "demo-ext-repeat", parameters={})
     assert first == {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def _every_kind() -> plt.Figure:
+    """Two panels and a colour bar, with one artist of every kind the export reads."""
+    figures.use_house_style()
+    fig, (top, bottom) = plt.subplots(1, 2)
+    t = np.linspace(0.0, 1.0, 7)
+    top.plot(t, t**2, label="square")
+    top.step(t, np.sqrt(t), where="post", label="root, steps")
+    top.scatter(t, 1 - t, c=t, label="points")
+    top.fill_between(t, t**2, np.sqrt(t), alpha=0.2, label="band")
+    top.bar([0.2, 0.6], [0.5, 0.7], width=0.1, label="bars")
+    top.vlines([0.3, 0.9], 0.0, [0.4, 0.8], label="segments")
+    top.axhline(0.5, color="k", label="level")
+    top.set(title="top", xlabel="t [1]", ylabel="y [shares]")
+    top.legend()
+    image = bottom.imshow(np.arange(12.0).reshape(3, 4), extent=(0, 4, 0, 3), origin="lower",
+                          label="image")
+    bottom.pcolormesh(np.array([[5.0, 6.0], [5.0, 6.0]]), np.array([[0.0, 0.0], [1.0, 1.0]]),
+                      np.array([[7.0]]), label="mesh")
+    bottom.plot([], [], label="legend only")
+    bottom.set(title="bottom", xlabel="x [1]", ylabel="z [1]")
+    fig.colorbar(image, ax=bottom)
+    return fig
+
+
+def test_every_drawn_series_is_in_the_csv(out) -> None:
+    fig = _every_kind()
+    drawn = {(s.panel, s.label, s.kind) for s in figures.series_of(fig)}
+    figures.save_figure(fig, "demo-ext-kinds", parameters={})
+    read = figures.read_series(out / "demo-ext-kinds.csv")
+    assert {s.key for s in read} == drawn == {
+        (0, "square", "line"), (0, "root, steps", "line"), (0, "points", "scatter"),
+        (0, "band", "polygon"), (0, "bars", "patch"), (0, "segments", "segments"),
+        (0, "level", "line"), (1, "image", "image"), (1, "mesh", "mesh")}
+    bars = figures.series_named(out / "demo-ext-kinds.csv", "bars")
+    assert sorted(set(bars.part)) == [0, 1] and bars.y.max() == 0.7
+    image = figures.series_named(out / "demo-ext-kinds.csv", "image", panel=1)
+    assert image.value.tolist() == list(np.arange(12.0)) and image.y[0] == 0.5
+    square = figures.series_named(out / "demo-ext-kinds.csv", "square")
+    assert (square.panel_title, square.x_label, square.y_label) == ("top", "t [1]", "y [shares]")
+
+
+def test_redrawing_from_the_csv_gives_the_same_data(out) -> None:
+    figures.save_figure(_every_kind(), "demo-ext-kinds", parameters={})
+    exported = figures.read_series(out / "demo-ext-kinds.csv")
+    redrawn = figures.series_of(figures.redraw(exported))
+    assert [s.key for s in redrawn] == [s.key for s in exported]
+    for before, after in zip(exported, redrawn, strict=True):
+        assert (before.panel_title, before.x_label, before.y_label) == (
+            after.panel_title, after.x_label, after.y_label)
+        for name in ("part", "x", "y", "value"):
+            np.testing.assert_array_equal(getattr(before, name), getattr(after, name),
+                                          err_msg=f"{before.label}: {name}")
+
+
+def test_a_figure_without_data_is_refused(out) -> None:
+    fig, _ = plt.subplots()
+    with pytest.raises(ValueError, match="draws no data"):
+        figures.save_figure(fig, "demo-ext-empty", parameters={})
+    assert not list(out.iterdir())
+
+
+def test_an_unreadable_artist_is_refused(out) -> None:
+    fig, ax = plt.subplots()
+    ax.add_artist(plt.Circle((0.5, 0.5), 0.1))
+    ax.add_collection(mpl.collections.EllipseCollection([1.0], [1.0], [0.0], units="x",
+                                                        offsets=[(0.0, 0.0)],
+                                                        offset_transform=ax.transData))
+    with pytest.raises(ValueError, match="cannot read the data of a EllipseCollection"):
+        figures.save_figure(fig, "demo-ext-odd", parameters={})
+
+
+def test_series_named_lists_the_names_on_a_miss(out) -> None:
+    figures.save_figure(_figure(), "demo-fig01", parameters={})
+    with pytest.raises(ValueError, match=r"'nope': 0 series .* are \['curve'\]"):
+        figures.series_named(out / "demo-fig01.csv", "nope")
 
 
 def test_csv_keeps_full_precision(out) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
+import json
 
 import numpy as np
 import pytest
 import yaml
 
-from lib import chapters, execution, ledger
+from lib import chapters, execution, figures, ledger
 
 
 def test_registry_is_well_formed_and_covers_every_chapter() -> None:
@@ -35,14 +35,30 @@ def test_every_figure_has_all_its_files(executed) -> None:
 
 
 def test_figure_data_is_the_model(executed) -> None:
-    """The csv of the post's figure holds E18 at the default parameters."""
-    rows = list(csv.reader((executed["almgren_chriss"] / "almgren_chriss-fig01.csv").open()))
-    header, values = rows[0], np.array(rows[1:], dtype=float)
-    assert header[:2] == ["t [time]", "q [shares], linear"]
-    assert len(values) == 100
-    for column, k in zip(values.T[2:], (2.0, 3.0, 5.0), strict=True):
-        expected = execution.optimal_inventory(values[:, 0], Q=1e4, T=1.0, kappa=k**2, theta=1.0)
-        assert np.array_equal(column, expected)
+    """The csv of the post's figure holds the schedule (ac-schedule) at the default
+    parameters, read back from what the figure drew."""
+    csv_path = executed["almgren_chriss"] / "almgren_chriss-fig01.csv"
+    linear = figures.series_named(csv_path, r"linear ($\kappa = 0$)")
+    assert len(linear.x) == 100 and np.array_equal(linear.y, 1e4 * linear.x)
+    for k in (2.0, 3.0, 5.0):
+        curve = figures.series_named(csv_path, rf"$\sqrt{{\kappa/\theta}} = {k:g}$")
+        assert (curve.x_label, curve.y_label) == ("time $t$", "shares")
+        expected = execution.optimal_inventory(curve.x, Q=1e4, T=1.0, kappa=k**2, theta=1.0)
+        assert np.array_equal(curve.y, expected)
+
+
+def test_figures_record_the_values_they_were_drawn_with(executed) -> None:
+    """A figure computed at values other than the chapter's records those values: Fig. 3 of
+    the position-building paper is drawn at kappa = 50, Figs 19-21 at lambda = 25, while the
+    chapter's defaults are kappa = 1, lambda = 5."""
+    def recorded(figure_id: str) -> dict:
+        folder = executed[figure_id.split("-")[0]]
+        return json.loads((folder / f"{figure_id}.json").read_text())["parameters"]
+
+    assert recorded("position_building-fig03")["kappa"] == 50.0
+    for number in (19, 20, 21):
+        assert recorded(f"position_building-fig{number}")["lam"] == 25.0
+    assert recorded("position_building-fig18")["kappa"] == 1.0
 
 
 def test_ledger_markdown_lists_every_entry() -> None:

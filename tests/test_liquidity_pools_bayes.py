@@ -1,8 +1,8 @@
-"""lib.liquidity_pools.bayes (spec-003 §2.7, §4.4, check 12): every posterior, fed 10⁵ synthetic
-observations from a known truth, returns a mean within a few posterior s.d.; NIG and Dirichlet
-agree with brute-force grid posteriors; the drift estimate is unbiased for its shrinkage target;
-the CTMC posterior converges on exactly simulated paths; updates never mutate; bad priors are
-rejected by name."""
+"""lib.liquidity_pools.bayes (paper Section 3.1 and Appendix B; the chapter's posterior consistency
+check): every posterior, fed 10⁵ synthetic observations from a known truth, returns a mean within a
+few posterior s.d.; NIG and Dirichlet agree with brute-force grid posteriors; the drift estimate is
+unbiased for its shrinkage target; the CTMC posterior converges on exactly simulated paths; updates
+never mutate; bad priors are rejected by name."""
 
 from __future__ import annotations
 
@@ -36,12 +36,13 @@ def _assert_within(z: np.ndarray) -> None:
         assert np.mean(z < 3.0) >= 0.95, np.sort(z)[-5:]
 
 
-# --- Fill intensities (E17) ---------------------------------------------------------------------
+# --- Fill intensities (book eq. (lp-gamma-update)) ----------------------------------------------
 
 def _fill_observations(rng: np.random.Generator, truth: np.ndarray, bernoulli: bool
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Counts and exposures of N_OBS decision steps, each in a random (venue, zone) cell with
-    an exposure Δt a_j f (E17's parametrisation, spec §4.3)."""
+    an exposure Δt a_j f (the zone-multiplier parametrisation of the
+    chapter, as in the market simulator)."""
     cells = rng.integers(truth.size, size=N_OBS)
     exposure = 0.1 * rng.choice([1.5, 1.0, 0.5], size=N_OBS) * rng.uniform(0.2, 1.0, N_OBS)
     intensity = truth.ravel()[cells] * exposure
@@ -73,7 +74,7 @@ def test_gamma_rate_formulas_and_broadcasting() -> None:
         prior.update(np.ones(3), 1.0)
 
 
-# --- Executed fractions (E18) -------------------------------------------------------------------
+# --- Executed fractions (book eq. (lp-dirichlet-update)) ----------------------------------------
 
 def test_dirichlet_recovers_the_fraction_probabilities() -> None:
     rng = np.random.default_rng(18)
@@ -110,7 +111,7 @@ def test_dirichlet_matches_a_grid_posterior() -> None:
         assert stats.beta(a, b).mean() == pytest.approx(grid_mean[k], rel=1e-3)
 
 
-# --- Venue Markov chains (D5, E19–E21) ----------------------------------------------------------
+# --- Venue Markov chains (book eqs. (lp-chain-posterior), (lp-one-step-posterior)) --------------
 
 def test_transition_counts() -> None:
     counts = bayes.transition_counts([0, 0, 1, 2, 2], [0, 1, 2, 2, 0], 3)
@@ -178,13 +179,14 @@ def test_ctmc_posterior_converges_on_exact_paths(Q_true: np.ndarray) -> None:
     sd = posterior.generator_sd()
     _assert_within(_z_scores(Q_hat[off], Q_true[off], sd[off] ** 2))
     _assert_within(_z_scores(np.diag(Q_hat), np.diag(Q_true), np.diag(sd) ** 2))
-    if n == 2:  # D5: the jump matrix is forced, only the rates learn
+    if n == 2:  # the jump matrix is forced, only the rates learn
         np.testing.assert_array_equal(posterior.jump_probabilities(), [[0, 1], [1, 0]])
 
 
 def test_ctmc_posterior_formulas() -> None:
-    """E20 by hand: Q0 rates (3, 3, 3) and jumps (2/3, 1/3), (1/2, 1/2), (1/3, 2/3); w = 2,
-    c = 6; state 0 left twice (to 1 and 2) in 1.5 time units."""
+    """The posterior-mean generator of (lp-chain-posterior) by hand: Q0 rates (3, 3, 3) and jumps
+    (2/3, 1/3), (1/2, 1/2), (1/3, 2/3); w = 2, c = 6; state 0 left twice (to 1 and 2) in 1.5 time
+    units."""
     prior_Q = np.array([[-3.0, 2.0, 1.0], [1.5, -3.0, 1.5], [1.0, 2.0, -3.0]])
     post = bayes.CTMCPosterior(prior_Q, 6.0, 2.0).update(
         np.array([[0, 1, 1], [0, 0, 0], [0, 0, 0]]), np.array([1.5, 0.0, 0.0]))
@@ -202,7 +204,7 @@ def test_path_statistics_counts_a_censored_path() -> None:
         bayes.path_statistics([0, 0], [1.0, 1.0], 3)
 
 
-# --- Mid-price (E22, E23) -----------------------------------------------------------------------
+# --- Mid-price (book eqs. (lp-nig-update), (lp-drift-update)) ----------------------------------
 
 def test_drift_known_sigma_recovers_the_drift() -> None:
     rng = np.random.default_rng(23)
@@ -263,20 +265,21 @@ def test_nig_matches_a_grid_posterior() -> None:
     mus = np.linspace(-4.0, 4.0, 1601)
     log_s2 = np.linspace(np.log(0.02), np.log(50.0), 1601)
     M, L = np.meshgrid(mus, log_s2, indexing="ij")
-    S2 = np.exp(L)
+    sigma2 = np.exp(L)
     log_prior = (-(prior.a0 + 1.5) * L
-                 - (2 * prior.b0 + prior.nu0 * (M - prior.mu0) ** 2) / (2 * S2))
-    log_lik = sum(-0.5 * L - (x - M * d) ** 2 / (2 * S2 * d) for x, d in zip(dS, dt, strict=True))
+                 - (2 * prior.b0 + prior.nu0 * (M - prior.mu0) ** 2) / (2 * sigma2))
+    log_lik = sum(-0.5 * L - (x - M * d) ** 2 / (2 * sigma2 * d)
+                  for x, d in zip(dS, dt, strict=True))
     log_post = log_prior + log_lik + L  # + L: the Jacobian of σ² = e^L
     weights = np.exp(log_post - log_post.max())
     weights /= weights.sum()
     grid_mu = np.sum(M * weights)
     assert grid_mu == pytest.approx(posterior.mean_mu(), rel=1e-3)
     assert np.sum((M - grid_mu) ** 2 * weights) == pytest.approx(posterior.var_mu(), rel=1e-3)
-    assert np.sum(S2 * weights) == pytest.approx(posterior.mean_sigma2(), rel=1e-3)
+    assert np.sum(sigma2 * weights) == pytest.approx(posterior.mean_sigma2(), rel=1e-3)
 
 
-# --- Appendix B (E36, E37) ----------------------------------------------------------------------
+# --- Appendix B (book eq. (lp-otc-updates)) -----------------------------------------------------
 
 def test_inverse_gamma_scale_recovers_the_size_scale() -> None:
     rng = np.random.default_rng(36)

@@ -1,9 +1,13 @@
-"""Finite-difference solver of source 003 (spec-003 §4.1, §8): lib.liquidity_pools.
+"""Finite-difference solver of the liquidity-pools chapter (Baldacci & Manziuk 2020):
+lib.liquidity_pools.
 
-Checks 1, 2, 3, 5–10 of spec §8 on the exact DP scheme (E30) with the impulse step (E31); the
-compiled volume search against the reference search; the market-state chain (E3) and the
-trading curve (E12); input validation. Grids are the CI grid Δq = Δℓ = 20 or coarser, except
-the grid-refinement check, which needs Δq = 10 and 5.
+The chapter's checks of the exact dynamic programme (book eq. (lp-scheme)) with the impulse step
+(book eq. (lp-market-order-operator)): terminal condition and one step, the closed form without
+limit orders, grid refinement, venue symmetry, comparative statics, the shape of the value function,
+the monotonicity of the controls and the probability bound; the compiled volume search against the
+reference search; the market-state chain (book eq. (lp-generator)) and the trading curve (book eq.
+(lp-trading-curve)); input validation. Grids are the CI grid Δq = Δℓ = 20 or coarser, except the
+grid-refinement check, which needs Δq = 10 and 5.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ DIFFERENT = default_params("different")
 IMPACT = IDENTICAL.with_venue(0, temporary_impact=0.5, permanent_impact=1e-4).with_venue(
     1, temporary_impact=0.5, permanent_impact=1e-4)
 MARKET = IDENTICAL.replace(market_orders=True, market_order_fee=0.02)
-# spec §6.2: theta_0 at (q, m) for dq = 50, 25, 20, 10, 5 (slice 8, on schedule)
+# theta_0 at (q, m) for dq = 50, 25, 20, 10, 5 (slice 8, on schedule), as in the chapter's
+# grid-refinement table
 REFINEMENT_POINTS = ((600.0, 7), (800.0, 0), (1000.0, 20), (400.0, 14))
 REFINEMENT_VALUES = {
     50.0: (-21.310, -121.487, -261.215, 0.013),
@@ -54,10 +59,10 @@ def _scale(theta: np.ndarray) -> float:
     return float(np.abs(theta).max())
 
 
-# -- independent model arrays (from the definitions of spec §2.10, not from lib) ------------
+# -- independent model arrays (from the chapter's proposed parameters, not from lib) -----------
 
 def _states(p: ModelParams) -> list[tuple[int, ...]]:
-    """Market states (s^1, ι^1, ..., s^N, ι^N), row-major (spec §6.2)."""
+    """Market states (s^1, ι^1, ..., s^N, ι^N), row-major."""
     sizes = []
     for v in p.venues:
         sizes += [len(v.spread_factor), len(v.imbalance_factor)]
@@ -65,7 +70,8 @@ def _states(p: ModelParams) -> list[tuple[int, ...]]:
 
 
 def _model_arrays(p: ModelParams):
-    """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) (N, M, 3), half spreads (N, M), drift μ(m) (E24)."""
+    """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) (N, M, 3), half spreads (N, M), drift μ(m)
+    (lp-signal)."""
     states = _states(p)
     lam = np.zeros((p.n_venues, len(states), 3))
     half = np.zeros((p.n_venues, len(states)))
@@ -83,7 +89,8 @@ def _model_arrays(p: ModelParams):
 
 
 def _continuation(p: ModelParams, sol: fd.FDSolution, k: int, timing: str) -> np.ndarray:
-    """W_{k+1} = P θ_{k+1} (- Δt φ (q - q*_{t_{k+1}})² for the post-trade penalty) (E30)."""
+    """W_{k+1} = P θ_{k+1} (- Δt φ (q - q*_{t_{k+1}})² for the post-trade penalty)
+    (lp-scheme)."""
     P = scipy.linalg.expm(markov.joint_generator(p) * p.dt)
     W = sol.theta[k + 1] @ P.T
     if timing == "post":
@@ -92,7 +99,7 @@ def _continuation(p: ModelParams, sol: fd.FDSolution, k: int, timing: str) -> np
 
 
 def _value_of_controls(p: ModelParams, sol: fd.FDSolution, k: int, timing: str) -> np.ndarray:
-    """Right side of (E30) evaluated at the returned volumes and limits of step k."""
+    """Right side of (lp-scheme) evaluated at the returned volumes and limits of step k."""
     lam, half, drift = _model_arrays(p)
     W = _continuation(p, sol, k, timing)
     q = sol.q
@@ -118,22 +125,23 @@ def _value_of_controls(p: ModelParams, sol: fd.FDSolution, k: int, timing: str) 
 
 
 def _brute_impulse(theta: np.ndarray, q: np.ndarray, cost: np.ndarray) -> np.ndarray:
-    """Mθ(q, m) = max_{q' <= q} [θ(q', m) - c(m) (q - q')] by brute force (E31)."""
+    """Mθ(q, m) = max_{q' <= q} [θ(q', m) - c(m) (q - q')] by brute force
+    (lp-market-order-operator)."""
     below = q[None, :] <= q[:, None]                       # (n, n'): q_{n'} <= q_n
     cand = theta[None, :, :] - cost[None, None, :] * (q[:, None, None] - q[None, :, None])
     return np.where(below[:, :, None], cand, -np.inf).max(axis=1)
 
 
 def _market_order_cost(p: ModelParams) -> np.ndarray:
-    """c(m) = min_i s^i(m)/2 + fee (E31)."""
+    """c(m) = min_i s^i(m)/2 + fee (lp-market-order-operator)."""
     return _model_arrays(p)[1].min(axis=0) + p.market_order_fee
 
 
-# -- check 1: terminal condition and one step -------------------------------------------------
+# -- terminal condition and one step -----------------------------------------------------------
 
 def _one_step_direct(p: ModelParams, q: np.ndarray, levels: np.ndarray,
                      target_next: float) -> np.ndarray:
-    """θ_{Nt-1}(q, m) from (E30) with θ_{Nt} = 0, by plain loops over (ℓ¹, j¹, ℓ², j²)."""
+    """θ_{Nt-1}(q, m) from (lp-scheme) with θ_{Nt} = 0, by plain loops over (ℓ¹, j¹, ℓ², j²)."""
     lam, half, _ = _model_arrays(p)
     dt = p.dt
     W = -dt * p.phi * (q - target_next) ** 2              # P θ_{Nt} = 0: penalty only
@@ -160,7 +168,7 @@ def _one_step_direct(p: ModelParams, q: np.ndarray, levels: np.ndarray,
 
 @pytest.mark.parametrize("dq, dl", [(100.0, 100.0), (100.0, 200.0)])
 def test_terminal_and_one_step_match_direct_formula(dq: float, dl: float) -> None:
-    """Check 1: θ_{Nt} = 0 and θ_{Nt-1} is the one-step formula (E30) with θ_{Nt} = 0."""
+    """θ_{Nt} = 0 and θ_{Nt-1} is the one-step formula (lp-scheme) with θ_{Nt} = 0."""
     p = DIFFERENT.replace(mu=0.03)
     sol = _solve(p, fd.FDGrid(dq, dl))
     assert np.all(sol.theta[p.Nt] == 0.0)
@@ -168,13 +176,13 @@ def test_terminal_and_one_step_match_direct_formula(dq: float, dl: float) -> Non
     assert np.abs(sol.theta[p.Nt - 1] - direct).max() <= 1e-12 * _scale(direct)
 
 
-# -- check 2: no limit orders -----------------------------------------------------------------
+# -- no limit orders ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("timing", ["post", "pre"])
 def test_zero_intensity_closed_form(timing: str) -> None:
-    """Check 2: with λ = 0, θ_k(q) = Σ_{k'=k}^{Nt-1} Δt [μ q - φ (q - q*_{k'+1})²] for every m.
+    """With λ = 0, θ_k(q) = Σ_{k'=k}^{Nt-1} Δt [μ q - φ (q - q*_{k'+1})²] for every m.
 
-    With ``"pre"`` timing (E29) the penalty is charged against q*_{t_{k'}} instead.
+    With ``"pre"`` timing (lp-explicit-scheme) the penalty is charged against q*_{t_{k'}} instead.
     """
     p = IDENTICAL.replace(venues=(VenueParams(intensity=0.0),) * 2, mu=0.05)
     sol = _solve(p, penalty_timing=timing)
@@ -202,14 +210,15 @@ def test_no_order_value_needs_a_constant_drift() -> None:
 
 @pytest.mark.parametrize("method", ["reference", "compiled"])
 def test_zero_intensity_posts_nothing(method: str) -> None:
-    """With λ = 0 every volume pair is worth 0: ties go to the smallest volume (spec §4.1.3)."""
+    """With λ = 0 every volume pair is worth 0: ties go to the smallest
+    volume."""
     p = IDENTICAL.replace(venues=(VenueParams(intensity=0.0),) * 2)
     sol = _solve(p, method=method)
     assert np.all(sol.volume == 0.0)
     assert np.all(sol.limit == fd.NO_LIMIT)
 
 
-# -- compiled search vs reference search ------------------------------------------------------
+# -- compiled search vs reference search -------------------------------------------------------
 
 def _plug_ins() -> tuple[np.ndarray, np.ndarray]:
     """A random stochastic matrix and random intensities within the probability bound."""
@@ -234,7 +243,8 @@ SOLVER_CASES = {
 
 @pytest.mark.parametrize("case", list(SOLVER_CASES))
 def test_compiled_matches_reference(case: str) -> None:
-    """The compiled envelope search returns the value function of the plain search (E30)."""
+    """The compiled envelope search returns the value function of the plain search
+    (lp-scheme)."""
     p, grid, timing = SOLVER_CASES[case]
     fast = _solve(p, grid, "compiled", timing)
     ref = _solve(p, grid, "reference", timing)
@@ -254,7 +264,8 @@ def test_compiled_matches_reference_with_plug_ins() -> None:
 
 @pytest.mark.parametrize("case", list(SOLVER_CASES))
 def test_compiled_controls_attain_the_value(case: str) -> None:
-    """The returned (ℓ, j) of every step, put back into (E30), give θ_k (so they are optimal)."""
+    """The returned (ℓ, j) of every step, put back into (lp-scheme), give θ_k (so they are
+    optimal)."""
     p, grid, timing = SOLVER_CASES[case]
     sol = _solve(p, grid, "compiled", timing)
     q = sol.q[None, :, None]
@@ -269,7 +280,7 @@ def test_compiled_controls_attain_the_value(case: str) -> None:
         assert diff.max() <= 1e-10 * _scale(sol.theta), (k, diff.max())
 
 
-# -- check 5: grid refinement -----------------------------------------------------------------
+# -- grid refinement ---------------------------------------------------------------------------
 
 @functools.cache
 def _refinement_values(dq: float) -> np.ndarray:
@@ -279,13 +290,13 @@ def _refinement_values(dq: float) -> np.ndarray:
 
 @pytest.mark.parametrize("dq", list(REFINEMENT_VALUES))
 def test_grid_refinement_values(dq: float) -> None:
-    """Check 5: θ_0 at the four (q, m) points of spec §6.2 (printed to 3 decimals)."""
+    """θ_0 at the four (q, m) points of the chapter's grid-refinement table (3 decimals)."""
     np.testing.assert_allclose(_refinement_values(dq), REFINEMENT_VALUES[dq], rtol=0,
                                atol=5e-4 + 1e-12)
 
 
 def test_grid_refinement_converges() -> None:
-    """Check 5: the distance of θ_0 to the Δq = 5 values shrinks along Δq = 50, 25, 20, 10, and
+    """The distance of θ_0 to the Δq = 5 values shrinks along Δq = 50, 25, 20, 10, and
     successive differences shrink along the halving chain Δq = 20, 10, 5."""
     finest = _refinement_values(5.0)
     errors = np.array([np.abs(_refinement_values(dq) - finest) for dq in (50.0, 25.0, 20.0, 10.0)])
@@ -295,10 +306,10 @@ def test_grid_refinement_converges() -> None:
     assert np.all(d2 < d1)
 
 
-# -- check 6: venue symmetry ------------------------------------------------------------------
+# -- venue symmetry ----------------------------------------------------------------------------
 
 def test_identical_venues_are_symmetric() -> None:
-    """Check 6: θ(q, m) = θ(q, swap(m)) for identical venues; not so for different venues."""
+    """θ(q, m) = θ(q, swap(m)) for identical venues; not so for different venues."""
     perm = markov.swap_venues(IDENTICAL)
     theta = _solve(IDENTICAL).theta
     assert np.abs(theta - theta[:, :, perm]).max() <= 1e-12 * _scale(theta)
@@ -306,11 +317,11 @@ def test_identical_venues_are_symmetric() -> None:
     assert np.abs(theta - theta[:, :, perm]).max() > 1e-3
 
 
-# -- check 7: comparative statics -------------------------------------------------------------
+# -- comparative statics -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("case", ["different", "venue2x0.9", "phi x2"])
 def test_value_decreases_with_worse_parameters(case: str) -> None:
-    """Check 7: lowering an intensity or raising φ lowers θ pointwise; strictly at high
+    """Lowering an intensity or raising φ lowers θ pointwise; strictly at high
     inventory before the last step (at the last step a trader facing a bad state on venue 2
     posts on venue 1 only, so venue 2's intensity does not matter there)."""
     worse = {"different": DIFFERENT,
@@ -325,7 +336,8 @@ def test_value_decreases_with_worse_parameters(case: str) -> None:
 
 @pytest.mark.parametrize("fee", [0.0, 0.02])
 def test_market_orders_raise_value_and_are_idempotent(fee: float) -> None:
-    """Check 7: with market orders θ >= the limit-only θ and θ_k >= Mθ_k (E31); the stored
+    """With market orders θ >= the limit-only θ and θ_k >= Mθ_k
+    (lp-market-order-operator); the stored
     order sizes reproduce θ_k(q) = θ_k(q - η) - c η; the impulse operator is idempotent."""
     p = IDENTICAL.replace(market_orders=True, market_order_fee=fee)
     sol, limit_only = _solve(p), _solve(IDENTICAL)
@@ -352,12 +364,12 @@ def test_market_orders_raise_value_and_are_idempotent(fee: float) -> None:
                                rtol=0, atol=tol)
 
 
-# -- check 8: shape of the value function -----------------------------------------------------
+# -- shape of the value function ---------------------------------------------------------------
 
 @pytest.mark.parametrize("p", [IDENTICAL, DIFFERENT, IDENTICAL.replace(mu=0.04)],
                          ids=["identical", "different", "mu=0.04"])
 def test_value_function_shape(p: ModelParams) -> None:
-    """Check 8: θ_k(·, m) is unimodal, peaks within a few Δq of q*_{t_{k+1}} + μ/(2φ) (from 3Δq
+    """θ_k(·, m) is unimodal, peaks within a few Δq of q*_{t_{k+1}} + μ/(2φ) (from 3Δq
     below to one node above), and the peak moves to lower inventories as k grows."""
     sol = _solve(p)
     dq = GRID.dq
@@ -371,11 +383,11 @@ def test_value_function_shape(p: ModelParams) -> None:
     assert np.all(np.diff(peaks, axis=0) <= 0)
 
 
-# -- check 9: monotonicity of the controls ----------------------------------------------------
+# -- monotonicity of the controls --------------------------------------------------------------
 
 @pytest.mark.parametrize("p", [IDENTICAL, DIFFERENT], ids=["identical", "different"])
 def test_limits_and_volumes_monotone_in_inventory(p: ModelParams) -> None:
-    """Check 9: where ℓ^i > 0 the limit j^i is non-increasing in q; the total volume
+    """Where ℓ^i > 0 the limit j^i is non-increasing in q; the total volume
     ℓ¹ + ℓ² is non-decreasing in q up to dips of one Δℓ (rare)."""
     sol = _solve(p)
     for k, i, m in itertools.product(range(p.Nt), range(p.n_venues), range(36)):
@@ -388,10 +400,10 @@ def test_limits_and_volumes_monotone_in_inventory(p: ModelParams) -> None:
     assert total[:, -1].min() > 0                                   # sells at high inventory
 
 
-# -- check 10: probability bound and validation -----------------------------------------------
+# -- probability bound and validation ----------------------------------------------------------
 
 def test_probability_bound_of_defaults() -> None:
-    """Check 10: Δt Σ_i max_j λ^i_{j,m} = 0.96 for the defaults (spec §2.10)."""
+    """Δt Σ_i max_j λ^i_{j,m} = 0.96 for the defaults."""
     assert probability_bound(IDENTICAL) == pytest.approx(0.96, abs=1e-12)
     assert probability_bound(DIFFERENT) <= 1.0
     lam = _model_arrays(IDENTICAL)[0]
@@ -413,7 +425,7 @@ def test_probability_bound_of_defaults() -> None:
     (lambda: fd.FDGrid(20.0, 10.0), "dl must be a positive multiple of dq"),
 ])
 def test_bad_parameters_raise(build, match: str) -> None:
-    """Check 10: invalid parameters raise ValueError naming the parameter."""
+    """Invalid parameters raise ValueError naming the parameter."""
     with pytest.raises(ValueError, match=match):
         build()
 
@@ -452,7 +464,7 @@ def _bad_solves() -> dict[str, tuple]:
 @pytest.mark.parametrize("case", list(_bad_solves()))
 def test_bad_solve_inputs_raise_before_solving(case: str,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    """Check 10: solve_slice rejects bad grids, venues and plug-ins before any search runs."""
+    """solve_slice rejects bad grids, venues and plug-ins before any search runs."""
     def no_search(*args: object) -> None:
         raise AssertionError("the search ran before the inputs were validated")
 
@@ -463,10 +475,11 @@ def test_bad_solve_inputs_raise_before_solving(case: str,
         fd.solve_slice(p, grid, target, **kwargs)
 
 
-# -- market-state chain (E3) ------------------------------------------------------------------
+# -- market-state chain (lp-generator) ---------------------------------------------------------
 
 def test_transition_matrix_is_expm_of_generator() -> None:
-    """P(Δt) = ⊗_i e^{Q Δt} equals e^{Q_joint Δt} of the Kronecker-sum generator (E3)."""
+    """P(Δt) = ⊗_i e^{Q Δt} equals e^{Q_joint Δt} of the Kronecker-sum generator
+    (lp-generator)."""
     Q = markov.joint_generator(IDENTICAL)
     assert Q.shape == (36, 36)
     np.testing.assert_allclose(Q.sum(axis=1), 0.0, atol=1e-12)
@@ -501,7 +514,7 @@ def test_sample_path_follows_the_step_matrix() -> None:
 
 
 def test_state_index_and_venue_swap() -> None:
-    """State m = ((s¹·3 + ι¹)·2 + s²)·3 + ι² (spec §6.2); swapping venues is an involution."""
+    """State m = ((s¹·3 + ι¹)·2 + s²)·3 + ι²; swapping venues is an involution."""
     assert markov.state_index(IDENTICAL, (0, 1, 0, 1)) == 7
     states = markov.enumerate_states(IDENTICAL)
     assert [tuple(s) for s in states] == _states(IDENTICAL)
@@ -513,10 +526,11 @@ def test_state_index_and_venue_swap() -> None:
     assert np.any(perm != np.arange(36))
 
 
-# -- trading curve (E12) ----------------------------------------------------------------------
+# -- trading curve (lp-trading-curve) ----------------------------------------------------------
 
 def test_is_curve_and_slice_targets() -> None:
-    """E12: q*_0 = q0, q*_T = 0, κ_AC = 0.1, slice 8 from 416.19 to 368.27; check 3 (ODE)."""
+    """Trading curve: q*_0 = q0, q*_T = 0, κ_AC = 0.1, slice 8 from 416.19 to 368.27; the ODE
+    q*'' = κ² q*."""
     p = IDENTICAL
     kappa = curve.ac_kappa(gamma=p.gamma, sigma=p.sigma, V=p.V, eta=p.eta)
     assert kappa == pytest.approx(0.1, abs=1e-12)

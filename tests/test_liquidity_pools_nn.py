@@ -1,7 +1,8 @@
 """Neural-network (actor–critic) solver of the liquidity-pools chapter: lib.liquidity_pools.nn.
 
-The networks at the default configuration are trained by the chapter, which asserts check 11
-(the networks against the finite differences) for both venue cases, in its golden and in its
+The networks at the default configuration are trained by the chapter, which asserts the
+networks' accuracy check (the networks against the finite differences: mean and largest error
+of θ_0 and agreement of the limits) for both venue cases, in its golden and in its
 re-run with other parameters (tests/test_reproduce.py); the shape of their value is checked
 here on the files of the golden's run. Every other test trains for a few iterations.
 """
@@ -15,6 +16,7 @@ import numpy as np
 import pytest
 import torch
 
+from lib import figures
 from lib.liquidity_pools import adaptive, curve, fd, nn
 from lib.liquidity_pools.markov import enumerate_states
 from lib.liquidity_pools.params import LIMITS, default_params
@@ -43,10 +45,11 @@ def _weights(sol: nn.NNSolution) -> list[torch.Tensor]:
     return [t for net in sol.value + sol.policy for t in net.state_dict().values()]
 
 
-# -- check 11: the networks against the finite-difference solution -------------------------------
+# -- the networks' accuracy check: the networks against the finite-difference solution ----------
 
 def test_compare_measures_the_differences() -> None:
-    """check 11's measure: zero against itself; a shifted θ and swapped limits are seen."""
+    """The measure of the networks' accuracy check: zero against itself; a shifted θ and swapped
+    limits are seen."""
     F = _fd("identical")
     assert nn.compare(F, F, GRID.dl) == (0.0, 0.0, 1.0)
     scale = F.theta[0].max() - F.theta[0].min()
@@ -70,15 +73,15 @@ def test_network_value_peaks_where_fd_is_near_its_maximum(case: str, executed) -
     finite-difference θ_0 is within 2 % of its range from its maximum (the peak is flat, so
     the argmax itself may move by a few nodes)."""
     for fd_figure, nn_figure in VALUE_FIGURES[case]:
-        F, G = (np.genfromtxt(executed["liquidity_pools"] / f"liquidity_pools-fig{n}.csv",
-                              delimiter=",", names=True) for n in (fd_figure, nn_figure))
-        np.testing.assert_array_equal(F["q_shares"], G["q_shares"])
-        fd_theta, nn_theta = F["thetat_0_"], G["thetat_0_"]
+        F, G = (figures.series_named(executed["liquidity_pools"] / f"liquidity_pools-fig{n}.csv",
+                                     "$t_{0}$") for n in (fd_figure, nn_figure))
+        np.testing.assert_array_equal(F.x, G.x)
+        fd_theta, nn_theta = F.y, G.y
         shortfall = fd_theta.max() - fd_theta[np.argmax(nn_theta)]
         assert shortfall <= 0.02 * np.ptp(fd_theta), (fd_figure, shortfall / np.ptp(fd_theta))
 
 
-# -- the objective (E32–E33) is the scheme (E30) ------------------------------------------------
+# -- the objective (lp-strategy-objective, lp-value-target) is the scheme (lp-scheme) ------------
 
 def test_last_step_reward_is_the_fd_scheme() -> None:
     """At k = Nt-1 (θ_Nt = 0) the NN reward of the FD controls, Δt μ q + W̃(q) + f Σ_i reward of

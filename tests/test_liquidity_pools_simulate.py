@@ -1,4 +1,5 @@
-"""Market simulator (spec-003 §4.3, check 4) and the adaptive slice algorithm (§2.8, Group F)."""
+"""Market simulator (the chapter's Monte Carlo check) and the adaptive slice algorithm (paper
+Section 3.2; the chapter's Bayesian experiment)."""
 
 from __future__ import annotations
 
@@ -16,14 +17,16 @@ MC_GRID = fd.FDGrid(20.0, 40.0)  # Δℓ = 2Δq: half fills stay on the grid
 
 
 def _impact_model():
-    """μ != 0 and temporary / permanent impact in both venues (E8, E26)."""
+    """μ != 0 and temporary / permanent impact in both venues (book eqs. (lp-dynamics),
+    (lp-impact))."""
     return (default_params().replace(mu=0.01)
             .with_venue(0, temporary_impact=0.5, permanent_impact=2e-5)
             .with_venue(1, temporary_impact=0.3, permanent_impact=4e-5))
 
 
 def _market_order_model():
-    """Market orders on (E31) with a one-tick fee: they are used at most high-q nodes."""
+    """Market orders on (lp-market-order-operator) with a one-tick fee: they are used at most high-q
+    nodes."""
     return default_params().replace(market_orders=True, market_order_fee=0.01)
 
 
@@ -46,7 +49,7 @@ def mc_results():
 
 @pytest.mark.parametrize("name", list(MODELS))
 def test_mc_reproduces_theta(mc_results, name):
-    """Check 4: E[R] = θ_0(q, m) under the FD policy, within 4 standard errors."""
+    """Monte Carlo check: E[R] = θ_0(q, m) under the FD policy, within 4 standard errors."""
     for (theta, mean, se), (q, m) in zip(mc_results[name], STARTS, strict=True):
         assert se < 0.2 and se < 0.01 * abs(theta), (q, m, theta, se)
         assert abs(mean - theta) < 4 * se, (q, m, theta, mean, se)
@@ -105,7 +108,7 @@ def test_simulate_slice_off_grid(slice_solution):
     frac = np.asarray(p.fractions)[log.fraction[filled]]
     np.testing.assert_allclose(log.executed[filled],
                                frac * log.volume[filled, log.venue[filled]])
-    # π^i = ρ^i_m × exposure^i (E17 parametrisation) and the states chain
+    # π^i = ρ^i_m × exposure^i (the parametrisation of lp-gamma-update) and the states chain
     rho = adaptive.zone_multipliers(p)
     np.testing.assert_allclose(log.prob, rho[:, log.state].T * log.exposure, rtol=1e-12)
     np.testing.assert_array_equal(log.state[1:], log.next_state[:-1])
@@ -154,7 +157,7 @@ def test_run_adaptive_shapes_and_inventory(history):
 
 
 def test_run_adaptive_fraction_posterior(history):
-    """E18: venue 1's P(full fill) moves from the prior 0.2 toward the true 0.8."""
+    """lp-dirichlet-update: venue 1's P(full fill) moves from the prior 0.2 toward the true 0.8."""
     venue, fraction = (np.concatenate([getattr(log, f) for log in history.logs])
                        for f in ("venue", "fraction"))
     full = np.sum((venue == 0) & (fraction == 0))
@@ -174,7 +177,7 @@ def test_run_adaptive_deterministic(history):
 
 
 def test_plug_in_clips_intensities():
-    """§4.3: an extreme posterior ρ̂ is clipped so the plug-in model obeys the bound."""
+    """An extreme posterior ρ̂ is clipped so the plug-in model obeys the bound."""
     *_, prior = adaptive.default_truth_and_prior()
     greedy = dataclasses.replace(prior, rho=prior.rho.update(1000.0, 0.0))
     p, P, lam = greedy.plug_in()

@@ -1,6 +1,6 @@
-"""lib.liquidity_pools.symbolic: every residual of the chapter's sympy verification (spec-003
-§8 checks 2, 3 and 12) is 0, wrong formulas leave non-zero residuals, and the closed forms agree
-with numerical quadrature and with the scheme's sums."""
+"""lib.liquidity_pools.symbolic: every residual of the chapter's sympy verification (the trading
+curve, the value without orders and the conjugate updates) is 0, wrong formulas leave non-zero
+residuals, and the closed forms agree with numerical quadrature and with the scheme's sums."""
 
 from __future__ import annotations
 
@@ -18,16 +18,23 @@ NUMBERS = {symbolic.mu: 0.01, symbolic.phi: 1e-3, symbolic.q: 500.0, symbolic.q0
 
 
 def test_groups_and_labels() -> None:
-    assert symbolic.GROUPS == tuple(f"S{i}" for i in range(1, 9))
+    assert symbolic.GROUPS == ("trading curve", "no-order value", "fill intensities",
+                               "drift, known volatility", "drift and variance",
+                               "executed fractions", "venue chains", "Appendix B")
     labels = [label for label, _ in symbolic.checks()]
     assert len(labels) == len(set(labels))
-    for needed in ("E12: Euler–Lagrange", "E16 (generic q*)", "E16 (q* of E12", "E30 at λ = 0",
-                   "E30 vs check 2", "E17 Gamma–Poisson", "E23: d/dmu", "E22 NIG",
-                   "E22: two sequential", "E18 Dirichlet", "E19: log(path likelihood)",
-                   "E20 Gamma–exponential", "E20: row sum", "D5: two states", "E36", "E37 NIW"):
+    for needed in ("lp-trading-curve: Euler–Lagrange", "lp-reduced-qvi (generic q*)",
+                   "lp-reduced-qvi (q* of lp-trading-curve", "lp-scheme at λ = 0",
+                   "lp-scheme vs the no-order value", "lp-gamma-update Gamma–Poisson",
+                   "lp-drift-update: d/dmu", "lp-nig-update NIG", "lp-nig-update: two sequential",
+                   "lp-dirichlet-update Dirichlet",
+                   "lp-chain-posterior, likelihood: log(path likelihood)",
+                   "lp-chain-posterior Gamma–exponential", "lp-chain-posterior: row sum",
+                   "lp-one-step-posterior: two states", "lp-otc-updates inverse-Gamma",
+                   "lp-otc-updates NIW"):
         assert any(label.startswith(needed) for label in labels), needed
     with pytest.raises(ValueError, match="group must be one of"):
-        symbolic.checks("S9")
+        symbolic.checks("market impact")
 
 
 # --- Wrong formulas are caught ------------------------------------------------------------------
@@ -38,7 +45,8 @@ def _assert_caught(label: str, residual: sp.Expr) -> None:
 
 
 def test_a_wrong_kappa_is_caught() -> None:
-    """E12 with κ² = γσ²V/η (the factor 2 of the Euler–Lagrange equation dropped)."""
+    """The trading curve with κ² = γσ²V/η (the factor 2 of the Euler–Lagrange equation
+    dropped)."""
     t, T, q0 = symbolic.t, symbolic.T, symbolic.q0
     gamma, sigma, V, eta = symbolic.gamma, symbolic.sigma, symbolic.V, symbolic.eta
     wrong = sp.sqrt(gamma * sigma**2 * V / eta)
@@ -66,7 +74,8 @@ def test_a_wrong_gamma_posterior_is_caught() -> None:
 
 
 def test_a_wrong_drift_variance_is_caught() -> None:
-    """E23 with the variance t/σ² + 1/s0² (precision and variance confused)."""
+    """The drift posterior (paper (3.1)) with the variance t/σ² + 1/s0² (precision and variance
+    confused)."""
     mu, mu0, s0, sigma = sp.Symbol("mu", real=True), symbolic.mu0, symbolic.s0, symbolic.sigma
     total, elapsed = sp.Symbol("Delta_S", real=True), symbolic.tau
     precision = 1 / s0**2 + elapsed / sigma**2
@@ -91,15 +100,15 @@ def test_closed_form_value_matches_quadrature() -> None:
 
     for t in (0.0, 4.5, 8.0):
         quad = values["mu"] * q * (Ts - t) - values["phi"] * integrate.quad(integrand, t, Ts)[0]
-        assert _at_numbers(symbolic.no_order_value_e12(), t) == pytest.approx(quad, rel=1e-10)
+        assert _at_numbers(symbolic.no_order_value_is_curve(), t) == pytest.approx(quad, rel=1e-10)
 
 
 def test_the_scheme_sum_converges_at_first_order() -> None:
-    """θ_0 = Σ Δt (μq - φ(q - q*_{k+1})²) against θ(0) on [0, T_s] with E12's target: the
+    """θ_0 = Σ Δt (μq - φ(q - q*_{k+1})²) against θ(0) on [0, T_s] with the IS curve as target: the
     error halves with Δt, and its Δt-coefficient is φ (g(T_s) - g(0))/2 (Euler–Maclaurin)."""
     values = {str(k): v for k, v in NUMBERS.items()}
     q, Ts, phi, mu = values["q"], values["T_s"], values["phi"], values["mu"]
-    exact = _at_numbers(symbolic.no_order_value_e12(), 0.0)
+    exact = _at_numbers(symbolic.no_order_value_is_curve(), 0.0)
 
     def gap(u: np.ndarray) -> np.ndarray:
         return (q - is_curve(u, q0=values["q_0"], T=values["T"], kappa=values["kappa"])) ** 2

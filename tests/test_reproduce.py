@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -13,7 +12,7 @@ import numpy as np
 import pytest
 from papermill.exceptions import PapermillExecutionError
 
-from lib import chapters, execution, reproduce
+from lib import chapters, execution, figures, reproduce
 from lib.figures import ROOT
 
 
@@ -136,9 +135,15 @@ def test_trade_signals_runs_with_other_correlation_and_seed(tmp_path) -> None:
     out = tmp_path / "signals"
     changed = {"rho": "0.6", "seed": "7", "n_steps": "50", "n_paths": "3", "n_agents": "20"}
     assert reproduce.main(["trade_signals", *_options(changed), "--out", str(out)]) == 0
-    for recorded in _parameters_of_every_figure(out, "trade_signals"):
-        assert {name: recorded[name] for name in changed} == {
-            "rho": 0.6, "seed": 7, "n_steps": 50, "n_paths": 3, "n_agents": 20}
+    # the figures drawn with seeds or correlations of their own record those
+    own = {"trade_signals-fig05": {"seed": 8}, "trade_signals-fig08": {"seed": 9},
+           "trade_signals-fig09": {"rho": [0.0, 0.25, 0.5, 0.75, 1.0]},
+           "trade_signals-fig10": {"rho": [-1.0, -0.5, 0.0, 0.5, 1.0]}}
+    for path in sorted(out.glob("trade_signals-*.json")):
+        recorded = json.loads(path.read_text())["parameters"]
+        expected = {"rho": 0.6, "seed": 7, "n_steps": 50, "n_paths": 3, "n_agents": 20,
+                    **own.get(path.stem, {})}
+        assert {name: recorded[name] for name in expected} == expected, path.stem
     assert len(list(out.glob("trade_signals-fig*.png"))) == 10
 
 
@@ -173,10 +178,10 @@ def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
     for recorded in _parameters_of_every_figure(out, "liquidity_pools"):
         assert {name: recorded[name] for name in changed} == {
             "n_slices": 5, "seed": 3, "mc_paths": 1000, "nn_iters": 150, "nn_slices": 1}
-    rows = (out / "liquidity_pools-fig48.csv").read_text().splitlines()
-    assert len(rows) == 1 + 6                  # header, the prior and five slices
-    figures = {path.stem for path in out.glob("liquidity_pools-fig*.png")}
-    assert figures == {f"liquidity_pools-fig{n:02d}" for n in range(1, 57)}   # all 56 of the source
+    lines = [s for s in figures.read_series(out / "liquidity_pools-fig48.csv") if s.kind == "line"]
+    assert lines and all(len(s.x) == 6 for s in lines)     # the prior and five slices
+    drawn = {path.stem for path in out.glob("liquidity_pools-fig*.png")}
+    assert drawn == {f"liquidity_pools-fig{n:02d}" for n in range(1, 57)}   # all 56 of the source
 
 
 def _options(values: dict[str, str]) -> list[str]:
@@ -206,10 +211,12 @@ def test_command_line_runs_with_other_parameters(tmp_path) -> None:
             assert (out / f"{stem}{suffix}").stat().st_size > 0
     provenance = json.loads((out / "almgren_chriss-fig01.json").read_text())
     assert provenance["parameters"]["Q"] == 5000 and provenance["parameters"]["T"] == 2
-    rows = list(csv.reader((out / "almgren_chriss-fig01.csv").open()))
-    t = np.array([float(r[0]) for r in rows[1:]])
-    assert t[-1] == 2.0
-    q = np.array([float(r[3]) for r in rows[1:]])
-    assert rows[0][3] == "q [shares], sqrt(kappa/theta) = 3"
-    assert np.allclose(q, execution.optimal_inventory(t, Q=5000, T=2, kappa=9.0, theta=1.0),
-                       rtol=1e-15, atol=0)
+    # a figure computed at values of its own records them, next to the chapter's
+    permanent = json.loads((out / "almgren_chriss-ext-permanent.json").read_text())["parameters"]
+    assert (permanent["Q"], permanent["k"], permanent["M"], permanent["n_modes"]) == (
+        5000, 5.0, 100.0, 64)
+    curve = figures.series_named(out / "almgren_chriss-fig01.csv",
+                                 r"$\sqrt{\kappa/\theta} = 3$")
+    assert curve.x[-1] == 2.0
+    assert np.allclose(curve.y, execution.optimal_inventory(curve.x, Q=5000, T=2, kappa=9.0,
+                                                            theta=1.0), rtol=1e-15, atol=0)

@@ -1,8 +1,10 @@
-"""Numerical core of source 000 (spec-000 §2, §6, §8): lib.riccati and lib.signals.
+"""Numerical core of the trade-signal models (Donnelly & Lorig 2020): lib.riccati and
+lib.signals.
 
-N1 generic Riccati core vs the transcribed systems; N2 terminal loadings and landmarks;
-N3 closed forms vs ODEs; N4 limiting and special cases (no cross-section, no Monte Carlo);
-N8 DOP853 vs Radau; the deterministic reference values of spec §6; validation.
+The generic Riccati core (book eq. (ts-generic-riccati)) against the paper's transcribed
+systems; terminal loadings and landmarks; closed forms against the ODEs; limiting and special
+cases (no cross-section, no Monte Carlo); DOP853 against Radau; deterministic reference values
+(computed independently, to 8 digits); validation.
 """
 
 from __future__ import annotations
@@ -53,11 +55,12 @@ def close(actual: object, expected: object, *, rtol: float, atol: float = 0.0) -
 
 
 def reference(actual: object, printed: object) -> None:
-    """§6 values: 1e-7 relative, or half a unit of the 8th printed decimal for small entries."""
+    """Reference values: 1e-7 relative, or half a unit of the 8th printed decimal for small
+    entries."""
     close(actual, printed, rtol=1e-7, atol=5.01e-9)
 
 
-# --- N1: generic Riccati core vs the transcribed systems ------------------------------------
+# --- generic Riccati core vs the transcribed systems ----------------------------------------
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -71,7 +74,8 @@ def test_generic_core_matches_transcribed_system(model: str) -> None:
 
 @pytest.mark.parametrize("model", MODELS)
 def test_paper_loadings_equal_generic_feedback(model: str) -> None:
-    """E8/E20/E33 on either route's c_i equal nu* = (u0 + u.y)/(2k) of E47."""
+    """The paper's loadings on either route's c_i equal nu* = (u0 + u.y)/(2k) of the generic
+    core."""
     sol = SOLVE[model](GENERIC)
     nu0, nu = sol.feedback(TIMES)
     for route in (sol, TRANSCRIBED[model](GENERIC)):
@@ -98,7 +102,8 @@ def test_mean_field_equals_consistency_conditions(model: str, consistency) -> No
 
 
 def test_consistency_identities_of_the_loadings() -> None:
-    """f2 = nu_q + nu_qbar and f3 = nu_V + nu_Vbar (spec E33; E20 has no own V)."""
+    """f2 = nu_q + nu_qbar and f3 = nu_V + nu_Vbar (separate signals; the shared-signal model
+    has no own V)."""
     sep = models.solve_separate(GENERIC)
     f1, f2, f3 = models.consistency_separate(sep.coeffs(TIMES, models.MONOMIALS["separate"]),
                                              GENERIC)
@@ -140,21 +145,21 @@ def test_solution_shapes_follow_t() -> None:
     close(sol.coeffs(UNIT, [("Vbar", "q")]), sol.coeffs(UNIT, [("q", "Vbar")]), rtol=0.0)
 
 
-# --- N2: terminal loadings and landmarks ----------------------------------------------------
+# --- terminal loadings and landmarks --------------------------------------------------------
 
 
 @pytest.mark.parametrize("p", [GENERIC, P1, P3, P6, P9], ids=["generic", "P1", "P3", "P6", "P9"])
 def test_terminal_loadings(p: Params) -> None:
     k, kappa, alpha, gamma, T = p.k, p.kappa, p.alpha, p.gamma, np.array([p.T])
     single = lo.loadings_single(models.solve_single(p), T, p)
-    close(single["q"], (p.b - 2 * alpha - gamma) / (2 * k), rtol=1e-12)  # E8
+    close(single["q"], (p.b - 2 * alpha - gamma) / (2 * k), rtol=1e-12)  # (ts-single-feedback)
     close(single["V"], 1 / (2 * k), rtol=1e-12)
     shared = lo.loadings_shared(models.solve_shared(p), T, p)
-    close(shared["q"], -alpha / k, rtol=1e-12)  # E20
+    close(shared["q"], -alpha / k, rtol=1e-12)  # (ts-shared-loadings)
     close(shared["qbar"], p.k_bar * alpha / (k * kappa), rtol=1e-12, atol=1e-12)
     close(shared["Vbar"], 1 / kappa, rtol=1e-12)
     sep = lo.loadings_separate(models.solve_separate(p), T, p)
-    close(sep["q"], -(2 * alpha + gamma) / (2 * k), rtol=1e-12)  # E33
+    close(sep["q"], -(2 * alpha + gamma) / (2 * k), rtol=1e-12)  # (ts-separate-loadings)
     close(sep["qbar"], p.k_bar * (2 * alpha + gamma) / (2 * k * kappa), rtol=1e-12, atol=1e-12)
     close(sep["V"], 1 / (2 * k), rtol=1e-12)
     close(sep["Vbar"], -p.k_bar / (2 * k * kappa), rtol=1e-12, atol=1e-12)
@@ -168,7 +173,8 @@ def _root_and_extremum(f, bracket: tuple[float, float], window: tuple[float, flo
 
 
 def test_fig3_landmarks_of_shared_nu_qbar() -> None:
-    """§6: root 0.36080482, max 2.33103116 at t = 0.98143880; D20 (no drop to zero)."""
+    """Root 0.36080482, max 2.33103116 at t = 0.98143880; no drop to zero at T, unlike the
+    paper's text on Figure 3."""
     sol = models.solve_shared(P3)
 
     def nu(s: float) -> float:
@@ -180,7 +186,7 @@ def test_fig3_landmarks_of_shared_nu_qbar() -> None:
 
 
 def test_fig6_landmarks_of_separate_nu_vbar() -> None:
-    """§6: root 0.28051231, min -9.69025551 at t = 0.99311560."""
+    """Root 0.28051231, min -9.69025551 at t = 0.99311560."""
     sol = models.solve_separate(P6)
 
     def nu(s: float) -> float:
@@ -190,7 +196,7 @@ def test_fig6_landmarks_of_separate_nu_vbar() -> None:
     close([root, t_min, value], [0.28051231, 0.99311560, -9.69025551], rtol=0.0, atol=1e-6)
 
 
-# --- §6 reference values --------------------------------------------------------------------
+# --- reference values -----------------------------------------------------------------------
 
 C0 = {
     ("single", "P1"): [0.13040678, 0, 0, -0.00087404, 0.23042213, 0.09171308],
@@ -212,7 +218,7 @@ def test_reference_coefficients_at_zero(model: str, preset: str) -> None:
     reference(c[:, 0], C0[model, preset])
 
 
-LOADING_TABLE = {  # §6, at t = 0, 0.5, 0.9, T
+LOADING_TABLE = {  # at t = 0, 0.5, 0.9, T
     ("single", "q"): [-0.09193964, -0.95989710, -5.74608953, -29],
     ("single", "V"): [4.56286515, 6.39203132, 19.72251714, 100],
     ("shared", "q"): [-0.95238095, -1.81818182, -6.66666667, -20],
@@ -233,7 +239,7 @@ def test_reference_loadings(model: str, name: str) -> None:
 
 
 def test_reference_closed_form_anchors() -> None:
-    """§6 'Other anchors' that need no cross-section: Fig 5, Props 3.3 and 3.6, (4.5)-(4.11)."""
+    """Reference values that need no cross-section: Fig 5, Props 3.3 and 3.6, (4.5)-(4.11)."""
     reference(cf.shared_dispersion([1.0], P3), [0.04761905])
     reference(cf.shared_dispersion([1.0], P3) ** 2, [0.00226757])
     c = cf.prop33([0.0], P3.replace(alpha=0.0))
@@ -250,7 +256,8 @@ def test_reference_closed_form_anchors() -> None:
 
 
 def test_printed_prop33_c1_is_wrong() -> None:
-    """D8: the printed c1 (no c9^2 in the integrand) gives 3.06407 at t = 0, not 0.12255447."""
+    """Prop 3.3's printed c1 (no c9^2 in the integrand) gives 3.06407 at t = 0, not
+    0.12255447."""
     p = P3.replace(alpha=0.0)
     rate = 2 * p.b / p.kappa
     printed = p.k * p.eta**2 / (2 * p.b * p.kappa) * (p.T - (1 - np.exp(-rate * p.T)) / rate)
@@ -260,7 +267,7 @@ def test_printed_prop33_c1_is_wrong() -> None:
 
 
 def test_preset_aggregates() -> None:
-    """§6: P9 has z = -0.195 and omega = -3.54545; P3 with alpha = 0: kappa .011, z .005."""
+    """P9 has z = -0.195 and omega = -3.54545; P3 with alpha = 0: kappa .011, z .005."""
     close([P9.kappa, P9.z, P9.omega], [0.011, -0.195, -0.039 / 0.011], rtol=1e-13)
     close([P3.kappa, P3.z, P3.omega], [0.011, 0.005, 0.001 / 0.011], rtol=1e-12)
     assert P9.beta == pytest.approx(P9.omega + P9.b / P9.kappa, rel=1e-14)
@@ -268,7 +275,7 @@ def test_preset_aggregates() -> None:
 
 
 def test_fig4_sweep_values() -> None:
-    """§5 Fig 4: nu_qbar(0) over b = 0..0.05 and nu_qbar(0.9) over gamma_bar = 0..0.5."""
+    """Fig 4: nu_qbar(0) over b = 0..0.05 and nu_qbar(0.9) over gamma_bar = 0..0.5."""
     over_b = [float(lo.loadings_shared(models.solve_shared(P3.replace(b=b)), 0.0,
                                        P3.replace(b=b))["qbar"]) for b in np.linspace(0, .05, 6)]
     close(over_b, [0.22302, -0.19501, -0.72753, -1.35259, -2.04184, -2.77019], rtol=0, atol=5e-6)
@@ -279,7 +286,7 @@ def test_fig4_sweep_values() -> None:
     close(over_g, [-0.19159, 1.43812, 2.44202, 3.12251, 3.61419, 3.98606], rtol=0, atol=5e-6)
 
 
-# --- N3: closed forms vs the ODE ------------------------------------------------------------
+# --- closed forms vs the ODE ----------------------------------------------------------------
 
 
 def test_prop33_against_ode() -> None:
@@ -288,7 +295,7 @@ def test_prop33_against_ode() -> None:
     c = shared_signal_coefficients(p, TIMES * 1.3 / 1.2)
     for name, row in (("c1", 0), ("c7", 6), ("c9", 8)):
         close(closed[name], c[row], rtol=1e-8, atol=1e-14)
-    assert np.all(c[[1, 2, 3, 4, 5, 7, 9]] == 0.0)  # E22: only c1, c7, c9 are non-zero
+    assert np.all(c[[1, 2, 3, 4, 5, 7, 9]] == 0.0)  # Prop 3.3: only c1, c7, c9 are non-zero
 
 
 def test_prop36_against_ode() -> None:
@@ -297,11 +304,11 @@ def test_prop36_against_ode() -> None:
     c = separate_signals_coefficients(p, TIMES)
     for name in ("c1", "c8", "c9", "c11", "c12", "c15"):
         close(closed[name], c[int(name[1:]) - 1], rtol=1e-8, atol=1e-12)
-    assert np.all(c[[1, 2, 3, 4, 5, 6, 9, 12, 13]] == 0.0)  # E35
+    assert np.all(c[[1, 2, 3, 4, 5, 6, 9, 12, 13]] == 0.0)  # zero pattern of Prop 3.6
 
 
 def test_prop36_loading_facts() -> None:
-    """E36: f3 = s/kappa, nu_q = nu_qbar = 0, nu_V = e^{-beta tau}/(2k)."""
+    """Prop 3.6: f3 = s/kappa, nu_q = nu_qbar = 0, nu_V = e^{-beta tau}/(2k)."""
     p = P6.replace(alpha=0.0, gamma=0.0)
     sol = models.solve_separate(p)
     loads = lo.loadings_separate(sol, UNIT, p)
@@ -312,7 +319,8 @@ def test_prop36_loading_facts() -> None:
 
 @pytest.mark.parametrize("p", [GENERIC, P3, P9], ids=["generic", "P3", "P9"])
 def test_shared_c5_for_every_parameter_set(p: Params) -> None:
-    """E21: c5 = -alpha k/(k + alpha tau), and the dispersion factor is exp(int nu_q)."""
+    """Book eq. (ts-shared-nu-q): c5 = -alpha k/(k + alpha tau), and the dispersion factor is
+    exp(int nu_q)."""
     t = np.linspace(0.0, p.T, 9)
     close(cf.shared_c5(t, p), shared_signal_coefficients(p, t)[4], rtol=1e-10)
     sol = models.solve_shared(p)
@@ -323,7 +331,7 @@ def test_shared_c5_for_every_parameter_set(p: Params) -> None:
 
 @pytest.mark.parametrize("seed", [0, 1])
 def test_props_32_and_35_give_the_feedback(seed: int) -> None:
-    """Prop 3.2 and corrected Prop 3.5 equal E17/E30; the printed Prop 3.5 does not (D11)."""
+    """Prop 3.2 and corrected Prop 3.5 equal (3.8)/(3.16); the printed Prop 3.5 does not."""
     rng = np.random.default_rng(seed)
     q, qbar, V, Vbar = rng.normal(size=(4, len(TIMES)))
     sh = models.solve_shared(GENERIC)
@@ -354,7 +362,8 @@ def _forward(matrix, t: np.ndarray, y0: np.ndarray, forcing: np.ndarray | None =
 
 
 def _b_and_c(p: Params):
-    """B_t and C_t of Prop 4.1 (E38, D14) from the separate-signals loadings."""
+    """B_t and C_t of Prop 4.1 (book eq. (ts-drift-matrices)) from the separate-signals
+    loadings."""
     sol = models.solve_separate(p)
     gamma, big = p.gamma, p.gamma + p.gamma_bar
 
@@ -394,7 +403,7 @@ def test_price_kernel_is_the_phi_product() -> None:
 
 @pytest.mark.parametrize("mu", [0.0, 0.4])
 def test_cross_section_cov_against_lyapunov(mu: float) -> None:
-    """(4.5)-(4.7) vs Sigma' = B Sigma + Sigma B^T + (1 - rho^2) Theta Theta^T (E43)."""
+    """(4.5)-(4.7) vs Sigma' = B Sigma + Sigma B^T + (1 - rho^2) Theta Theta^T."""
     p = P9.replace(alpha=0.0, gamma=0.0, rho=0.5, mu=mu)
     sigma0 = np.array([[0.25, 0.01], [0.01, 0.0004]])
     b_matrix, _ = _b_and_c(p)
@@ -404,7 +413,8 @@ def test_cross_section_cov_against_lyapunov(mu: float) -> None:
 
 
 def test_price_variance_against_augmented_lyapunov() -> None:
-    """(4.11) vs the augmented Lyapunov ODE of E45 for X = (Qbar, Vbar, S)."""
+    """(4.11) vs the augmented Lyapunov ODE of book eq. (ts-price-variance) for
+    X = (Qbar, Vbar, S)."""
     p = P9.replace(alpha=0.0, gamma=0.0, rho=-0.6, mu=0.2)
     _, c_matrix = _b_and_c(p)
 
@@ -420,13 +430,13 @@ def test_price_variance_against_augmented_lyapunov() -> None:
     close(cf.price_variance(t, p), ode, rtol=1e-8, atol=1e-14)
 
 
-# --- N4: limiting and special cases ---------------------------------------------------------
+# --- limiting and special cases -------------------------------------------------------------
 
 
 @pytest.mark.parametrize(("model", "zero_rows"),
                          [("single", [1, 2]), ("shared", [1, 2, 3]), ("separate", [1, 2, 3, 4])])
 def test_mu_zero_patterns(model: str, zero_rows: list[int]) -> None:
-    """E9, E22, E35: mu = 0 switches off every linear coefficient, hence nu0 = 0."""
+    """Props 2.2, 3.3, 3.6: mu = 0 switches off every linear coefficient, hence nu0 = 0."""
     p = GENERIC.replace(mu=0.0)
     assert np.all(PUBLIC[model](p, TIMES)[zero_rows] == 0.0)
     assert np.all(LOADINGS[model](SOLVE[model](p), TIMES, p)["const"] == 0.0)
@@ -442,7 +452,8 @@ def test_prop22_symmetry() -> None:
 
 
 def test_alpha_zero_patterns() -> None:
-    """E22 (M2, alpha = 0) and E35 (M3, alpha = gamma = 0; with gamma != 0, c6 is not 0)."""
+    """Prop 3.3 (shared signal, alpha = 0) and Prop 3.6 (separate signals, alpha = gamma = 0;
+    with gamma != 0, c6 is not 0)."""
     shared = shared_signal_coefficients(GENERIC.replace(alpha=0.0), TIMES)
     assert np.all(shared[[2, 4, 5, 7, 9]] == 0.0)
     sep = separate_signals_coefficients(GENERIC.replace(alpha=0.0, gamma=0.0), TIMES)
@@ -453,7 +464,8 @@ def test_alpha_zero_patterns() -> None:
 
 @pytest.mark.parametrize("rho", [-1.0, 0.3, 1.0])
 def test_separate_with_gamma_zero_is_shared(rho: float) -> None:
-    """E34.2: gamma = 0 collapses M3 onto M2 (any rho); c1 agrees only for rho^2 = 1."""
+    """Reduction 2 (book section ts-reductions): gamma = 0 collapses the separate-signals model
+    onto the shared-signal one (any rho); c1 agrees only for rho^2 = 1."""
     p = GENERIC.replace(gamma=0.0, rho=rho)
     sh, c = shared_signal_coefficients(p, TIMES), separate_signals_coefficients(p, TIMES)
     mapped = [c[1], c[2], c[3] + c[4], c[5], c[6], c[7] + c[8] + c[14], c[9], c[10] + c[11],
@@ -466,7 +478,8 @@ def test_separate_with_gamma_zero_is_shared(rho: float) -> None:
 
 
 def test_single_agent_is_shared_without_interaction() -> None:
-    """E34.3: M1 with b = gamma = 0 equals M2 with b = gamma_bar = k_bar = 0."""
+    """Reduction 3: the single agent with b = gamma = 0 equals the shared-signal model with
+    b = gamma_bar = k_bar = 0."""
     single = single_agent_coefficients(GENERIC.replace(b=0.0, gamma=0.0), TIMES)
     shared = shared_signal_coefficients(GENERIC.replace(b=0.0, gamma_bar=0.0, k_bar=0.0), TIMES)
     close(single, shared[[0, 1, 3, 4, 6, 8]], rtol=0, atol=1e-9)
@@ -476,7 +489,8 @@ def test_single_agent_is_shared_without_interaction() -> None:
 @pytest.mark.parametrize("change", [{"b": 0.05}, {"k_bar": 0.01}, {"gamma_bar": -0.2},
                                     {"eta": 2.0}, {"rho": -0.9}, {"mu": -1.0}])
 def test_separate_own_subsystem_is_single_agent(change: dict) -> None:
-    """E34.1: (c6, c8, c11) of M3 equal (c4, c5, c6) of M1 with b = 0, whatever b, k_bar, ..."""
+    """Reduction 1: (c6, c8, c11) of the separate-signals model equal (c4, c5, c6) of the
+    single agent with b = 0, whatever b, k_bar, ..."""
     p = GENERIC.replace(**change)
     sep = separate_signals_coefficients(p, TIMES)[[5, 7, 10]]
     single = single_agent_coefficients(GENERIC.replace(b=0.0), TIMES)[[3, 4, 5]]
@@ -484,7 +498,8 @@ def test_separate_own_subsystem_is_single_agent(change: dict) -> None:
 
 
 def test_rho_sigma_eta_enter_only_c1() -> None:
-    """E34.4 and §2.1-2.2: rho and sigma enter no loading; eta enters only c1."""
+    """Reduction 4, and the same for the other two models: rho and sigma enter no loading;
+    eta enters only c1."""
     for model in MODELS:
         base = PUBLIC[model](GENERIC, TIMES)
         for change in ({"rho": -0.2}, {"sigma": 3.0}, {"eta": 0.1}):
@@ -493,7 +508,7 @@ def test_rho_sigma_eta_enter_only_c1() -> None:
         assert np.abs(PUBLIC[model](GENERIC.replace(eta=0.1), TIMES)[0] - base[0]).max() > 1e-3
 
 
-# --- N8: solver robustness ------------------------------------------------------------------
+# --- solver robustness ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("model", MODELS)

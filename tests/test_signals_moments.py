@@ -1,9 +1,11 @@
-"""Cross-section and price variance of source 000 (spec-000 §2.4, §5 Figs 2, 8–10, §6, §8).
+"""Cross-section and price variance of the trade-signal models (Section 4 of Donnelly & Lorig
+2020; Figs 2, 8–10).
 
-The reference values of §6 for Figs 9 and 10 and Fig 8's MF values; the Fig 2 companion
-values of §5; the two routes of E43 and of E45 against each other and against the closed
-forms (4.5)–(4.7), (4.11) (N3); the N4 items on the covariance and the price variance;
-validation.
+Reference values (computed independently, to 8 digits) for Figs 9 and 10 and Fig 8's
+mean-field values; the Fig 2 companion values; the two routes of the covariance (book eq.
+(ts-lyapunov), paper (4.4)) and of the price variance (book eq. (ts-price-variance), paper
+(4.10)) against each other and against the closed forms (4.5)–(4.7), (4.11); limiting cases
+of the covariance and the price variance; validation.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def printed(actual: float, value: str) -> None:
     assert abs(actual - float(value)) <= 0.5 * 10.0**-decimals, (actual, value)
 
 
-# --- §6 reference values ---------------------------------------------------------------------
+# --- reference values -----------------------------------------------------------------------
 
 FIG9 = {  # rho: VarQ(0.5), VarQ(T), VarV(0.5), VarV(T), Corr(T)
     0.0: (0.49837090, 3.87461829, 0.29084431, 0.33787118, 0.96630768),
@@ -75,7 +77,7 @@ def test_fig8_mean_field_values() -> None:
 
 
 def test_closed_form_anchors_of_section_4() -> None:
-    """§6: (4.5)-(4.7) and (4.11) at T for P9 with alpha = gamma = 0, from the ODE routes."""
+    """(4.5)-(4.7) and (4.11) at T for P9 with alpha = gamma = 0, from the ODE routes."""
     p = P9.replace(alpha=0.0, gamma=0.0, rho=0.5)
     cov = cs.cross_section_cov(p, SIGMA0, 1.0)
     reference([cov[0, 0], cov[1, 1], cov[0, 1]], [607.02306, 0.32430340, 11.14280373])
@@ -84,7 +86,7 @@ def test_closed_form_anchors_of_section_4() -> None:
 
 
 def test_fig9_landmarks() -> None:
-    """§5 Fig 9: VarQ dips to 0.21366 near t = 0.174 and VarV peaks at 0.34927 near t = 0.89
+    """Fig 9: VarQ dips to 0.21366 near t = 0.174 and VarV peaks at 0.34927 near t = 0.89
     (rho = 0); for rho = 1, VarQ decays monotonically to 0.00693."""
     t = np.linspace(0.0, 1.0, 20001)
     cov = cs.cross_section_cov(P9, SIGMA0, t)
@@ -98,7 +100,7 @@ def test_fig9_landmarks() -> None:
     printed(var_q[-1], "0.00693")
 
 
-# --- Fig 2 companion values (§5) -------------------------------------------------------------
+# --- Fig 2 companion values -----------------------------------------------------------------
 
 
 def test_fig2_companion_values() -> None:
@@ -113,8 +115,9 @@ def test_fig2_companion_values() -> None:
 
 
 def test_single_agent_moments_are_the_cross_section_without_b() -> None:
-    """E34.1: M3's B_t is M1's M_t with b = 0, so at rho = 0 and Sigma0 = 0 the cross-section
-    of M3 is the single agent's Lyapunov covariance; with alpha = gamma = 0 it is (4.5)-(4.7)."""
+    """Reduction 1 (book section ts-reductions): the separate-signals B_t is the single agent's
+    M_t with b = 0, so at rho = 0 and Sigma0 = 0 the separate-signals cross-section is the
+    single agent's Lyapunov covariance; with alpha = gamma = 0 it is (4.5)-(4.7)."""
     single = GENERIC.replace(b=0.0)
     close(cs.single_agent_moments(single, UNIT)["cov"],
           cs.cross_section_cov(GENERIC.replace(rho=0.0), np.zeros((2, 2)), UNIT),
@@ -133,7 +136,7 @@ def test_single_agent_sd_nu_is_the_loading_quadratic_form() -> None:
     close(m["sd_nu"] ** 2, np.einsum("in,ijn,jn->n", weights, m["cov"], weights), rtol=1e-12)
 
 
-# --- N3: two routes and the closed forms ----------------------------------------------------
+# --- two routes and the closed forms --------------------------------------------------------
 
 
 @pytest.mark.parametrize("p", [P9.replace(rho=0.5), GENERIC], ids=["P9", "generic"])
@@ -151,7 +154,7 @@ def test_augmented_lyapunov_equals_quadrature(p: Params) -> None:
 @pytest.mark.parametrize("rho", [0.0, 0.5, -0.9])
 @pytest.mark.parametrize("mu", [0.0, 0.4])
 def test_routes_equal_closed_forms(rho: float, mu: float) -> None:
-    """(4.5)-(4.7) and (4.11) for alpha = gamma = 0 (E44, E46), every route, 1e-8 relative."""
+    """(4.5)-(4.7) and (4.11) for alpha = gamma = 0, every route, 1e-8 relative."""
     p = P9.replace(alpha=0.0, gamma=0.0, rho=rho, mu=mu)
     sigma0 = np.array([[0.25, 0.01], [0.01, 0.0004]])
     closed_cov = cf.cross_section_cov(UNIT, p, sigma0)
@@ -163,7 +166,8 @@ def test_routes_equal_closed_forms(rho: float, mu: float) -> None:
 
 
 def test_mf_matrices_structure() -> None:
-    """E38: B and C from the loadings, C's first row (f2, f3) from the consistency (3.17)."""
+    """Prop 4.1: B and C from the loadings, C's first row (f2, f3) from the consistency
+    (3.17)."""
     p, t = GENERIC, np.array([[0.0, 0.4], [0.9, 1.2]])
     a, B, C = cs.mf_matrices(p, t)
     assert a.shape == (2, 2, 2) and B.shape == C.shape == (2, 2, 2, 2)
@@ -180,11 +184,12 @@ def test_mf_matrices_structure() -> None:
     assert np.all(a0 == 0.0)
 
 
-# --- N4: covariance and price-variance items ------------------------------------------------
+# --- limiting cases: covariance and price variance ------------------------------------------
 
 
 def test_fig9_covariance_ignores_b_kbar_gamma_bar() -> None:
-    """E34.1: only B_t enters E43, and B_t does not depend on b, k_bar or gamma_bar."""
+    """Reduction 1: only B_t enters the Lyapunov equation, and B_t does not depend on b, k_bar
+    or gamma_bar."""
     base = cs.cross_section_cov(P9.replace(rho=0.5), SIGMA0, UNIT)
     for change in ({"b": 0.0}, {"b": 0.2}, {"k_bar": 0.0}, {"k_bar": 0.01},
                    {"gamma_bar": 0.0}, {"gamma_bar": 0.5}, {"b": 0.01, "k_bar": 3e-3,
@@ -195,7 +200,7 @@ def test_fig9_covariance_ignores_b_kbar_gamma_bar() -> None:
 
 @pytest.mark.parametrize("p", [P9, GENERIC.replace(rho=0.0)], ids=["P9", "generic"])
 def test_price_variance_without_correlation_is_sigma2_t(p: Params) -> None:
-    """E45: rho = 0 leaves Qbar deterministic, so Var(S_t) = sigma^2 t exactly."""
+    """rho = 0 leaves Qbar deterministic, so Var(S_t) = sigma^2 t exactly."""
     t = np.linspace(0.0, p.T, 13)
     close(cs.price_variance(p, t), p.sigma**2 * t, rtol=1e-12, atol=1e-15)
 
@@ -209,8 +214,8 @@ def test_price_variance_increases_in_rho() -> None:
 
 
 def test_var_q_decreases_in_rho_squared() -> None:
-    """Fig 9: Sigma is affine in 1 - rho^2 (E43) with a PSD slope, so VarQ decreases in rho^2
-    at every t > 0; rho and -rho give the same covariance."""
+    """Fig 9: Sigma is affine in 1 - rho^2 (paper (4.4)) with a PSD slope, so VarQ decreases
+    in rho^2 at every t > 0; rho and -rho give the same covariance."""
     t = np.linspace(0.01, 1.0, 25)
     rhos = [0.0, 0.25, 0.5, 0.75, 1.0]
     covs = {r: cs.cross_section_cov(P9.replace(rho=r), SIGMA0, t) for r in rhos}

@@ -1,10 +1,12 @@
-"""Monte Carlo checks of source 000 (spec-000 §8 N5–N7) and the simulators' contracts.
+"""Monte Carlo checks of the trade-signal models (Donnelly & Lorig 2020) and the simulators'
+contracts.
 
-N5: a finite-N separate-signals market against the mean-field covariance (E43) and price
-variance (E45); the shared-signal dispersion factor (E21), exact under Euler. N6: the value
-function against the mean payoff, and worse payoffs for perturbed rates. N7: the Fig 2
-sd(nu_T) tends to its Lyapunov value as the step shrinks. Every test is seeded and uses
-reduced path counts (spec §9: the 10^5-path runs stay out of the fast suite).
+Finite population: a finite-N separate-signals market against the mean-field covariance (book
+eq. (ts-lyapunov)) and price variance (book eq. (ts-price-variance)); the shared-signal
+dispersion factor (book eq. (ts-shared-nu-q)), exact under Euler. Value function: the mean
+payoff against the value function, and worse payoffs for perturbed rates. Euler convergence:
+the Fig 2 sd(nu_T) tends to its Lyapunov value as the step shrinks. Every test is seeded and
+uses reduced path counts (the 10^5-path runs stay out of the fast suite).
 """
 
 from __future__ import annotations
@@ -28,14 +30,16 @@ def within(estimate: float, target: float, se: float, n_se: float = 3.0) -> None
     assert abs(estimate - target) <= n_se * se, (estimate, target, se)
 
 
-# --- N5: finite N against the mean-field limit ----------------------------------------------
+# --- finite N against the mean-field limit --------------------------------------------------
 
 
 def test_separate_signals_cross_section_matches_mean_field() -> None:
     """N=1000 agents, R=100 markets (P9, rho = 0.5): the sample covariance of (Q^n_T, V^n_T)
-    (ddof = 1, averaged over markets) is within 3 s.e. of E43; Var(S_T) within 3 s.e. of E45.
+    (ddof = 1, averaged over markets) is within 3 s.e. of the Lyapunov covariance; Var(S_T)
+    within 3 s.e. of the augmented Lyapunov value.
 
-    The deviations from the empirical averages follow B_t exactly at any N (E32), so the
+    The deviations from the empirical averages follow B_t exactly at any N (Prop 3.5,
+    corrected), so the
     only bias is Euler's, about 0.2% at 500 steps, below the 0.5% s.e.
     """
     p, R, N, n = P9.replace(rho=0.5), 100, 1000, 500
@@ -52,13 +56,13 @@ def test_separate_signals_cross_section_matches_mean_field() -> None:
     for i in range(len(res.t)):
         for a, b in ((0, 0), (1, 1), (0, 1)):
             within(mean[i, a, b], mf[a, b, i], se[i, a, b])
-    target = cs.price_variance(p, 1.0)  # Gaussian S_T: s.e. of a sample variance under E45
+    target = cs.price_variance(p, 1.0)  # Gaussian S_T: s.e. of a sample variance
     within(res.S[-1, :, 0].var(ddof=1), target, target * np.sqrt(2.0 / (R - 1)))
 
 
 @pytest.mark.parametrize("rho", [-1.0, 0.5, 1.0])
 def test_price_variance_matches_mean_field(rho: float) -> None:
-    """Var(S_T) over R = 6000 small markets (N = 10) within 3 s.e. (1.8%) of E45; the
+    """Var(S_T) over R = 6000 small markets (N = 10) within 3 s.e. (1.8%) of the mean field; the
     idiosyncratic part of Vbar adds O(b^2/N), about 1e-4 relative here."""
     p, R, N = P9.replace(rho=rho), 6000, 10
     g = rng(7)
@@ -70,19 +74,20 @@ def test_price_variance_matches_mean_field(rho: float) -> None:
 
 
 def test_shared_signal_dispersion_telescopes() -> None:
-    """E21: Q^n - Qbar is multiplied by 1 + nu_q dt per Euler step, and the product
-    telescopes to k / (k + alpha T); the sample-variance ratio is its square to 1e-10."""
+    """Book eq. (ts-shared-nu-q): Q^n - Qbar is multiplied by 1 + nu_q dt per Euler step, and
+    the product telescopes to k / (k + alpha T); the sample-variance ratio is its square to
+    1e-10."""
     g = rng(5)
     res = sm.simulate_shared(P3, N=50, n_steps=1000, rng=g, Q0=g.normal(0.0, 0.5, 50),
                              replications=3)
     ratio = res.Q[-1].var(axis=-1, ddof=1) / res.Q[0].var(axis=-1, ddof=1)
     factor = P3.k / (P3.k + P3.alpha * P3.T)
     np.testing.assert_allclose(ratio, factor**2, rtol=1e-10)
-    np.testing.assert_allclose(factor**2, 0.00226757, rtol=0, atol=5e-9)  # §6 Fig 5 anchor
+    np.testing.assert_allclose(factor**2, 0.00226757, rtol=0, atol=5e-9)  # Fig 5 value
 
 
 def test_mean_path_follows_a_and_c() -> None:
-    """E40 without noise (eta = sigma = 0): the empirical Ybar of any N solves
+    """(4.9) without noise (eta = sigma = 0): the empirical Ybar of any N solves
     Ybar' = a + C Ybar, so the simulator's Ybar_T is the same Euler recursion on that ODE."""
     p, n = P6.replace(mu=0.5, eta=0.0, sigma=0.0), 2000
     g = rng(11)
@@ -97,11 +102,12 @@ def test_mean_path_follows_a_and_c() -> None:
     assert np.abs(y - y0).min() > 1e-2  # the drift a and C moved the mean
 
 
-# --- N6: value function ---------------------------------------------------------------------
+# --- value function -------------------------------------------------------------------------
 
 
 def value(p: Params, q: float, V: float, S: float) -> float:
-    """``H(0, x = 0, q, S, V) = q S + h(0, q, V)``, ``h = r + p.y + y.P.y`` (E5, E47)."""
+    """``H(0, x = 0, q, S, V) = q S + h(0, q, V)``, ``h = r + p.y + y.P.y`` (book eqs.
+    (ts-single-ansatz), (ts-generic-riccati))."""
     sol, y = models.solve_single(p), np.array([q, V])
     return float(q * S + sol.r(0.0) + sol.p(0.0) @ y + y @ sol.P(0.0) @ y)
 
@@ -110,8 +116,8 @@ def value(p: Params, q: float, V: float, S: float) -> float:
     (P1, 0.0, 0.0, 0.1304068), (P1, 0.5, 0.2, 50.14858), (P1.replace(mu=0.5), 0.5, 0.2, 51.94753),
 ], ids=["origin", "offset", "drift"])
 def test_mean_payoff_is_the_value_function(p: Params, q0: float, v0: float, h: float) -> None:
-    """E[X_T + Q_T (S_T + V_T) - alpha Q_T^2] under nu* from (q0, V0, S0 = 100) is H(0, .)
-    within 3 s.e. (20 000 paths; spec §4.5 values of H)."""
+    """E[X_T + Q_T (S_T + V_T) - alpha Q_T^2] under nu* from (q0, V0, S_0 = 100) is H(0, .)
+    within 3 s.e. (20 000 paths; the values of H are regression values of the solver)."""
     assert abs(value(p, q0, v0, 100.0) - h) < 5e-6
     res = sm.simulate_single(p, n_steps=500, rng=rng(3), paths=20_000, Q0=q0, V0=v0,
                              record_every=500)
@@ -131,7 +137,7 @@ def test_perturbed_rates_do_worse(scale: float) -> None:
     assert gain.mean() > 3.0 * gain.std(ddof=1) / np.sqrt(gain.size)
 
 
-# --- N7: Euler convergence of Fig 2's sd(nu_T) ----------------------------------------------
+# --- Euler convergence of Fig 2's sd(nu_T) --------------------------------------------------
 
 
 def euler_sd_nu(p: Params, n_steps: int) -> float:
@@ -148,9 +154,9 @@ def euler_sd_nu(p: Params, n_steps: int) -> float:
 
 
 def test_fig2_sd_nu_converges_to_lyapunov() -> None:
-    """N7: sd(nu_T) of 20 000 paths is within 3 s.e. of the Euler scheme's own value at each
-    step count; that value tends to the Lyapunov 7.33607 at first order (7.68 at 250 steps,
-    spec §5); the Monte Carlo error at 250 steps exceeds the later ones, and at 4000 steps
+    """sd(nu_T) of 20 000 paths is within 3 s.e. of the Euler scheme's own value at each
+    step count; that value tends to the Lyapunov 7.33607 at first order (7.68 at 250
+    steps); the Monte Carlo error at 250 steps exceeds the later ones, and at 4000 steps
     the estimate is within 3 s.e. of 7.33607."""
     lyapunov = float(cs.single_agent_moments(P1, 1.0)["sd_nu"])
     paths, errors, biases = 20_000, [], []
@@ -195,13 +201,13 @@ def test_paths_start_where_asked_and_quantities_balance() -> None:
     b (Qbar_T - Qbar_0) is the same for two runs with the same seed and different b."""
     g = rng(2)
     q0 = g.normal(0.0, 0.5, 50)
-    res = sm.simulate_separate(P6, N=50, n_steps=200, rng=rng(9), Q0=q0, V0=0.01, S0=50.0)
+    res = sm.simulate_separate(P6, N=50, n_steps=200, rng=rng(9), Q0=q0, V0=0.01, S_0=50.0)
     np.testing.assert_array_equal(res.Q[0, 0], q0)
     assert np.all(res.V[0] == 0.01) and np.all(res.S[0] == 50.0) and np.all(res.X[0] == 0.0)
     dt = P6.T / 200
     np.testing.assert_allclose(np.diff(res.Q, axis=0), res.nu[:-1] * dt, rtol=1e-9, atol=1e-15)
     other = sm.simulate_separate(P6.replace(b=0.0), N=50, n_steps=200, rng=rng(9), Q0=q0,
-                                 V0=0.01, S0=50.0)
+                                 V0=0.01, S_0=50.0)
     noise = [r.S[-1] - r.S[0] - r.params.b * (r.Qbar[-1] - r.Qbar[0]) for r in (res, other)]
     np.testing.assert_allclose(noise[0], noise[1], rtol=1e-12)
 
@@ -221,7 +227,7 @@ def test_seeded_runs_are_reproducible_and_records_are_subsampled() -> None:
     ({"n_steps": 0}, "n_steps"), ({"n_steps": 10.0}, "n_steps"), ({"N": 0}, "N"),
     ({"replications": 0}, "replications"), ({"rng": 42}, "rng"),
     ({"record_every": 3}, "record_every"),
-    ({"Q0": np.zeros(7)}, "Q0"), ({"V0": np.nan}, "V0"), ({"S0": np.inf}, "S0"),
+    ({"Q0": np.zeros(7)}, "Q0"), ({"V0": np.nan}, "V0"), ({"S_0": np.inf}, "S_0"),
     ({"p": "P6"}, "p"),
 ])
 def test_separate_validation(kwargs: dict, name: str) -> None:

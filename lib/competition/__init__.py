@@ -1,11 +1,16 @@
-"""Position building in competition (source 002, Chriss 2024; spec-002).
+"""Position building in competition (Chriss 2024, "Optimal position-building strategies in
+Competition"), the library of the book's chapter ``position_building``.
 
+Equations are cited by the paper's numbers and by the chapter's labels (``pb-...``).
 Modules: ``strategies`` (shape families), ``quadrature`` (integrals with boundary layers),
-``costs`` (E1–E5, E45, E52), ``responses`` (best responses, E19–E24), ``inverse`` (E25–E27),
-``equilibrium`` (two-trader E29–E35 and n-trader E37–E40), ``uncertainty`` (E41–E43),
-``tables`` (Tables 1–5, E46–E47), ``risk_aversion`` (E48–E51), ``symbolic`` (the sympy
+``costs`` (paper (1)–(4), the Tables 4–5 convention, the sensitivities (51)–(54) and the
+parabolic example of the paper's Section 5.1), ``responses`` (best responses, paper
+(12)–(19), (23)), ``inverse`` (paper (37)–(41)), ``equilibrium`` (two traders, paper
+(22)–(28), with the closed-form cost ``pb-equilibrium-cost``; n traders, paper (29)–(36)),
+``uncertainty`` (paper (43)–(48)), ``tables`` (Tables 1–5 and the mis-estimation excess
+``pb-misestimation-excess``), ``risk_aversion`` (paper (55)–(60)), ``symbolic`` (the sympy
 checks) and ``crosscheck`` (independent numerical solutions).
-The public API of DESIGN.md is re-exported here.
+The public API is re-exported here.
 """
 
 from lib.competition.equilibrium import n_trader_equilibrium, two_trader_equilibrium

@@ -1,4 +1,6 @@
-"""Costs of position building in competition (spec-002 §3.1, E1–E5, E45, E52).
+"""Costs of position building in competition: paper (1)–(4) (book eqs. (pb-instantaneous-costs),
+(pb-total-costs)), the weighted cost (pb-weighted-cost), the sensitivities (51)–(54) and the
+cumulative cost of the paper's Section 5.1 (pb-parabolic-cost).
 
 Units: temporary impact coefficient 1, permanent impact ``kappa``; costs are relative to the
 unperturbed price, so a negative cost is a profit. A holds ``a``, B holds ``lam * b``.
@@ -40,10 +42,11 @@ def _weight(lam: float, weight: float | None) -> float:
 
 def cost_A(a: Strategy, b: Strategy, *, kappa: float, lam: float,
            weight: float | None = None) -> CostBreakdown:
-    """A's cost E3: ``int a'(a' + w b') + kappa int a'(a + w b)``.
+    """A's cost, paper (3), with B's weight explicit (book eq. (pb-weighted-cost)):
+    ``int a'(a' + w b') + kappa int a'(a + w b)``.
 
-    ``w = lam`` (default) is the model; ``weight=1`` is the convention that reproduces the
-    paper's Tables 4–5 (E5, spec D1).
+    ``w = lam`` (default) is the model; ``weight=1`` is the unstated convention that reproduces
+    the paper's Tables 4–5 (see the chapter's erratum on the cost convention).
     """
     kappa, lam = check_model(kappa, lam)
     w = _weight(lam, weight)
@@ -60,7 +63,8 @@ def cost_A(a: Strategy, b: Strategy, *, kappa: float, lam: float,
 
 
 def cost_B(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> CostBreakdown:
-    """B's cost E4 with the integrand E2: B's rate ``lam b'`` times the price it pays."""
+    """B's cost, paper (4) with the integrand (2): B's rate ``lam b'`` times the price it
+    pays."""
     kappa, lam = check_model(kappa, lam)
 
     def temp(t: Array) -> Array:
@@ -76,7 +80,8 @@ def cost_B(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> CostBreakdo
 
 def cumulative_cost_A(a: Strategy, b: Strategy, t: object, *, kappa: float,
                       lam: float) -> Array:
-    """A's cost accrued by time ``t``, ``int_0^t c_A`` (E1; E52 for parabolic ``a``)."""
+    """A's cost accrued by time ``t``, ``int_0^t c_A`` (paper (1); book eq.
+    (pb-parabolic-cost) for parabolic ``a``)."""
     kappa, lam = check_model(kappa, lam)
     t = unit_times(t)
 
@@ -90,7 +95,8 @@ def cumulative_cost_A(a: Strategy, b: Strategy, t: object, *, kappa: float,
 
 def sensitivities(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> dict[str, float]:
     """Partial derivatives of ``C_A`` and ``C_B`` in ``kappa`` and ``lam`` at fixed strategies
-    (E45, spec D12)."""
+    (paper (51)–(54), book eq. (pb-sensitivities); the paper does not say the strategies are
+    held fixed, this is the natural reading)."""
     kappa, lam = check_model(kappa, lam)
 
     def parts(t: Array) -> tuple[Array, ...]:

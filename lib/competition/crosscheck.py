@@ -1,16 +1,18 @@
-"""Numerical cross-checks of the closed forms, independent of them (spec-002 §7.2).
+"""Numerical cross-checks of the closed forms, independent of them.
 
-* ``best_response_bvp`` / ``best_response_B_bvp``: the Euler–Lagrange equations E19 / E21
-  solved by collocation (``scipy.integrate.solve_bvp``).
-* ``best_response_discrete``: A's cost E3 minimised directly over ``a = t + sum c_k sin(k pi t)``;
-  E3 is quadratic in ``c``, so the minimiser solves a linear system (the normal equations).
-* ``equilibrium_bvp``: the coupled equilibrium equations E29 by collocation.
+* ``best_response_bvp`` / ``best_response_B_bvp``: the Euler–Lagrange equations, paper (12) /
+  (23), solved by collocation (``scipy.integrate.solve_bvp``).
+* ``best_response_discrete``: A's cost, paper (3), minimised directly over
+  ``a = t + sum c_k sin(k pi t)``; the cost is quadratic in ``c``, so the minimiser solves a
+  linear system (the normal equations).
+* ``equilibrium_bvp``: the coupled equilibrium equations, paper (22)–(23), by collocation.
 * ``nash_gap``: how much each trader would save by deviating to its (collocation) best response.
-* ``nash_gaps``: the exact Nash gaps E34 at random perturbations of the equilibrium.
+* ``nash_gaps``: the exact Nash gaps (book eq. (pb-nash-gaps)) at random perturbations of the
+  equilibrium.
 * ``error_table``: every closed form of the chapter against these computations.
 
 Collocation meshes are graded towards both ends (Chebyshev points), where the boundary
-layers of width ``3/kappa`` and ``1/kappa`` sit (spec D16).
+layers of width ``3/kappa`` and ``1/kappa`` sit (book eq. (pb-large-kappa)).
 """
 
 from __future__ import annotations
@@ -95,7 +97,8 @@ def _respond_bvp(y: Strategy, *, kappa: float, scale: float, tol: float,
 
 def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
                       tol: float = 1e-10) -> Strategy:
-    """A's best response to B holding ``lam * b``: E19, ``a'' = -(lam/2)(b'' + kappa b')``,
+    """A's best response to B holding ``lam * b``: paper (12),
+    ``a'' = -(lam/2)(b'' + kappa b')``,
     ``a(0) = 0``, ``a(1) = 1``, solved by ``solve_bvp`` at tolerance ``tol``.
 
     Raises
@@ -108,7 +111,7 @@ def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
 
 def best_response_B_bvp(a: Strategy, *, kappa: float, lam: float,
                         tol: float = 1e-10) -> Strategy:
-    """B's best response (its shape) to A holding ``a``: E21,
+    """B's best response (its shape) to A holding ``a``: paper (23),
     ``b'' = -(a'' + kappa a')/(2 lam)``, by ``solve_bvp``."""
     kappa, lam = check_model(kappa, lam)
     return _respond_bvp(a, kappa=kappa, scale=1.0 / (2.0 * lam), tol=tol,
@@ -117,9 +120,9 @@ def best_response_B_bvp(a: Strategy, *, kappa: float, lam: float,
 
 def equilibrium_bvp(*, kappa: float, lam: float,
                     tol: float = 1e-10) -> tuple[Strategy, Strategy]:
-    """``(a, b)`` solving E29 by collocation: ``2a'' + lam b'' + kappa lam b' = 0``,
-    ``a'' + 2 lam b'' + kappa a' = 0``, unit boundary conditions (for comparison with E31;
-    meant for ``kappa <= 25``).
+    """``(a, b)`` solving paper (22)–(23) by collocation: ``2a'' + lam b'' + kappa lam b' = 0``,
+    ``a'' + 2 lam b'' + kappa a' = 0``, unit boundary conditions (for comparison with paper
+    (26)–(27); meant for ``kappa <= 25``).
 
     Raises
     ------
@@ -144,10 +147,11 @@ def equilibrium_bvp(*, kappa: float, lam: float,
 
 def best_response_discrete(b: Strategy, *, kappa: float, lam: float,
                            n_modes: int = 40) -> Strategy:
-    """A's best response by direct minimisation of E3 over ``a = t + sum_k c_k sin(k pi t)``,
-    ``k = 1..n_modes`` (``lib.sine_basis``).
+    """A's best response by direct minimisation of its cost, paper (3), over
+    ``a = t + sum_k c_k sin(k pi t)``, ``k = 1..n_modes`` (``lib.sine_basis``).
 
-    E3 is ``int a'^2 + kappa a a' + (lam b' + kappa lam b) a'``: quadratic in the coefficients.
+    The cost is ``int a'^2 + kappa a a' + (lam b' + kappa lam b) a'``: quadratic in the
+    coefficients.
     The error in ``a`` decays like ``n_modes^-2`` (the sine series of ``a - t`` converges
     slowly where ``a'' != 0`` at the ends).
     """
@@ -166,8 +170,8 @@ def nash_gap(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> tuple[flo
     """``(C_A[a; b] - min_a' C_A[a'; b], C_B[a; b] - min_b' C_B[a; b'])``, the best responses
     by collocation (``best_response_bvp``, ``best_response_B_bvp``).
 
-    Both are ``>= 0`` and vanish exactly at a Nash equilibrium; by E5a they equal
-    ``int (a' - a*')^2`` and ``lam^2 int (b' - b*')^2``.
+    Both are ``>= 0`` and vanish exactly at a Nash equilibrium; by book eq.
+    (pb-quadratic-gap) they equal ``int (a' - a*')^2`` and ``lam^2 int (b' - b*')^2``.
     """
     kappa, lam = check_model(kappa, lam)
     a_star = best_response_bvp(b, kappa=kappa, lam=lam)
@@ -183,7 +187,8 @@ def nash_gap(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> tuple[flo
 class NashGaps:
     """Gaps ``C_A[a; b_lam] - C_A[a_lam; b_lam]`` and ``C_B[a_lam; b] - C_B[a_lam; b_lam]`` at
     random perturbations, and the largest relative difference from the closed forms
-    ``int (a' - a_lam')^2`` and ``lam^2 int (b' - b_lam')^2`` (E34, E5a)."""
+    ``int (a' - a_lam')^2`` and ``lam^2 int (b' - b_lam')^2`` (book eqs. (pb-nash-gaps),
+    (pb-quadratic-gap))."""
 
     gap_a: Array
     gap_b: Array
@@ -225,7 +230,7 @@ def nash_gaps(*, kappa: float, lam: float, seed: int, samples: int = 20,
 
 
 def error_table() -> ErrorTable:
-    """Every closed form of the chapter against an independent computation (spec §7.2):
+    """Every closed form of the chapter against an independent computation:
     largest absolute error on a grid of ``t`` (relative for costs), each with its tolerance;
     that of the sine-basis minimisation is a bound on its truncation error. The 50-digit
     references use a 15-point grid that samples the boundary layers."""
@@ -241,15 +246,15 @@ def error_table() -> ErrorTable:
 
     # case: (closed form, adversary, kappa, lam, tolerance of the 40-mode sine basis)
     responses = {
-        "E22 (sigma = 3, kappa = 1, lam = 5)": (br_risk_averse(3.0, kappa=1.0, lam=5.0),
-                                                risk_averse(3.0), 1.0, 5.0, 1e-3),
-        "E23 (kappa = lam = 10)": (br_risk_neutral(kappa=10.0, lam=10.0), risk_neutral(),
-                                   10.0, 10.0, 1e-3),
-        "E24 (sigma = 10, kappa = 0.1, lam = 20)": (br_eager(10.0, kappa=0.1, lam=20.0),
-                                                    eager(10.0), 0.1, 20.0, 2e-2),
+        "response to r_sigma, paper (13)-(16) (sigma = 3, kappa = 1, lam = 5)": (
+            br_risk_averse(3.0, kappa=1.0, lam=5.0), risk_averse(3.0), 1.0, 5.0, 1e-3),
+        "response to t, paper (17)-(18) (kappa = lam = 10)": (
+            br_risk_neutral(kappa=10.0, lam=10.0), risk_neutral(), 10.0, 10.0, 1e-3),
+        "response to phi_sigma, paper (19) (sigma = 10, kappa = 0.1, lam = 20)": (
+            br_eager(10.0, kappa=0.1, lam=20.0), eager(10.0), 0.1, 20.0, 2e-2),
     }
     a_55, b_55 = equilibrium_strategies(kappa=5.0, lam=5.0)
-    responses["E20 to b_lam (kappa = lam = 5)"] = (a_55, b_55, 5.0, 5.0, 1e-3)
+    responses["general response to b_lam (kappa = lam = 5)"] = (a_55, b_55, 5.0, 5.0, 1e-3)
     for case, (closed, b, kappa, lam, _) in responses.items():
         add(f"{case} vs solve_bvp", [closed(t)],
             [best_response_bvp(b, kappa=kappa, lam=lam)(t)], 1e-8)
@@ -259,19 +264,20 @@ def error_table() -> ErrorTable:
     for kappa, lam in ((1.0, 5.0), (5.0, 5.0), (1.0, 1.0), (25.0, 5.0)):
         a, b = equilibrium_strategies(kappa=kappa, lam=lam)
         a_bvp, b_bvp = equilibrium_bvp(kappa=kappa, lam=lam)
-        add(f"E31 (kappa = {kappa:g}, lam = {lam:g}) vs solve_bvp", [a(t), b(t)],
-            [a_bvp(t), b_bvp(t)], 1e-8)
+        add(f"equilibrium (26)-(27) (kappa = {kappa:g}, lam = {lam:g}) vs solve_bvp",
+            [a(t), b(t)], [a_bvp(t), b_bvp(t)], 1e-8)
     for kappa in (0.1, 1.0, 25.0, 100.0):
         for weight in (None, 1.0):
             a, b = equilibrium_strategies(kappa=kappa, lam=5.0)
             closed = equilibrium_cost(kappa=kappa, lam=5.0, weight=weight)
             quad = cost_A(a, b, kappa=kappa, lam=5.0, weight=weight)
             name = "lam" if weight is None else "1"
-            add(f"E35 (kappa = {kappa:g}, lam = 5, weight {name}) vs quadrature, relative",
+            add(f"equilibrium cost (kappa = {kappa:g}, lam = 5, weight {name}) vs "
+                "quadrature, relative",
                 [[closed.temp, closed.perm]], [[quad.temp, quad.perm]], 1e-10, relative=True)
     for kappa in (1.0, 25.0):
         a, b = equilibrium_strategies(kappa=kappa, lam=5.0)
-        add(f"E26, E27 (kappa = {kappa:g}, lam = 5) vs phi_kappa, a_lam",
+        add(f"inverse problems (37)-(41) (kappa = {kappa:g}, lam = 5) vs phi_kappa, a_lam",
             [eager(kappa)(t), a(t)], [inverse_A(risk_neutral(), kappa=kappa, lam=5.0)(t),
                                      inverse_B(b, kappa=kappa, lam=5.0)(t)], 1e-10)
     risk = {"kappa = 5, lam = 5, vol = 0.5, xi = (10, 10)": (5.0, 5.0, 0.5, 10.0, 10.0),
@@ -280,13 +286,15 @@ def error_table() -> ErrorTable:
             "kappa = 5, lam = 5, vol = 1, xi = (1e4, 1e4)": (5.0, 5.0, 1.0, 1e4, 1e4)}
     for case, (kappa, lam, vol, xi_a, xi_b) in risk.items():
         model = {"kappa": kappa, "lam": lam, "vol": vol, "xi_a": xi_a, "xi_b": xi_b}
-        add(f"E51 ({case}) vs mpmath, 50 digits",
+        add(f"risk-averse equilibrium ({case}) vs mpmath, 50 digits",
             risk_averse_equilibrium_mpmath(t_layers, **model),
             risk_averse_equilibrium(t_layers, **model), 1e-10)
-        add(f"E51 ({case}) vs solve_bvp", risk_averse_equilibrium_bvp(t, **model, tol=1e-9),
+        add(f"risk-averse equilibrium ({case}) vs solve_bvp",
+            risk_averse_equilibrium_bvp(t, **model, tol=1e-9),
             risk_averse_equilibrium(t, **model), 1e-8)
     for kappa, lam in ((1.0, 5.0), (100.0, 25.0)):
-        add(f"E51 at vol = 0 (kappa = {kappa:g}, lam = {lam:g}) vs E31",
+        add(f"risk-averse equilibrium at vol = 0 (kappa = {kappa:g}, lam = {lam:g}) vs "
+            "(26)-(27)",
             two_trader_equilibrium(t, kappa=kappa, lam=lam),
             risk_averse_equilibrium(t, kappa=kappa, lam=lam, vol=0.0, xi_a=1.0, xi_b=1.0),
             1e-10)

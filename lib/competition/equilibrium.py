@@ -1,12 +1,14 @@
-"""Two-trader and n-trader equilibria of position building (spec-002 §3.6–3.7, E29–E40).
+"""Two-trader and n-trader equilibria of position building (the paper's Sections 8–9, its
+(22)–(36)).
 
 Two traders: A buys one unit, B buys ``lam`` units, both by t = 1, with temporary impact 1
-and permanent impact ``kappa``. The Nash equilibrium (E31) is
+and permanent impact ``kappa``. The Nash equilibrium (paper (26)–(27), book eq.
+(pb-equilibrium)) is
 
     a = (1 + lam)/2 phi_{kappa/3} - (lam - 1)/2 psi_kappa,
     b = [(1 + lam)/2 phi_{kappa/3} + (lam - 1)/2 psi_kappa] / lam,
 
-and its costs have the closed form E35.
+and its costs have the closed form (pb-equilibrium-cost).
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ Array = np.ndarray
 
 
 def equilibrium_strategies(*, kappa: float, lam: float) -> tuple[Strategy, Strategy]:
-    """``(a_lam, b_lam)`` of E31 as strategies (B's shape ``b``; B holds ``lam * b``)."""
+    """``(a_lam, b_lam)`` of paper (26)–(27) as strategies (B's shape ``b``; B holds
+    ``lam * b``)."""
     kappa, lam = check_model(kappa, lam)
     phi, psi = exp_shape(kappa / 3.0), back_loaded(kappa)
     plus, minus = (1.0 + lam) / 2.0, (lam - 1.0) / 2.0
@@ -33,14 +36,16 @@ def equilibrium_strategies(*, kappa: float, lam: float) -> tuple[Strategy, Strat
 
 
 def two_trader_equilibrium(t: object, *, kappa: float, lam: float) -> tuple[Array, Array]:
-    """Equilibrium unit strategies ``(a(t), b(t))`` of A and B (E31; B holds ``lam * b``)."""
+    """Equilibrium unit strategies ``(a(t), b(t))`` of A and B (paper (26)–(27); B holds
+    ``lam * b``)."""
     a, b = equilibrium_strategies(kappa=kappa, lam=lam)
     t = unit_times(t)
     return a(t), b(t)
 
 
 def equilibrium_limits(lam: float) -> tuple[float, float]:
-    """Plateaus of ``a_lam`` and ``b_lam`` inside (0, 1) as ``kappa -> inf`` (E33)."""
+    """Plateaus of ``a_lam`` and ``b_lam`` inside (0, 1) as ``kappa -> inf`` (book eq.
+    (pb-large-kappa))."""
     lam = validation.positive("lam", lam)
     return (lam + 1.0) / 2.0, (lam + 1.0) / (2.0 * lam)
 
@@ -50,10 +55,10 @@ def _coth(x: float) -> float:
 
 
 def equilibrium_cost(*, kappa: float, lam: float, weight: float | None = None) -> CostBreakdown:
-    """A's cost at the equilibrium in closed form (E35).
+    """A's cost at the equilibrium in closed form (book eq. (pb-equilibrium-cost)).
 
-    ``weight`` multiplies B's trading in A's cost: ``None`` means ``lam`` (the model, E3);
-    ``1`` is the convention of the paper's Tables 4–5 (E5).
+    ``weight`` multiplies B's trading in A's cost: ``None`` means ``lam`` (the model, paper
+    (3)); ``1`` is the convention of the paper's Tables 4–5 (book eq. (pb-weighted-cost)).
     """
     kappa, lam = check_model(kappa, lam)
     w = lam if weight is None else validation.positive("weight", weight)
@@ -73,8 +78,8 @@ def equilibrium_cost(*, kappa: float, lam: float, weight: float | None = None) -
 
 
 def symmetric_rate(*, kappa: float, n: float) -> float:
-    """Rate ``rho_n = kappa (n - 1)/(n + 1)`` of the n-trader equilibrium (E39); ``kappa`` at
-    ``n = inf`` (E40)."""
+    """Rate ``rho_n = kappa (n - 1)/(n + 1)`` of the n-trader equilibrium (paper (31));
+    ``kappa`` at ``n = inf`` (paper (35)–(36))."""
     kappa = validation.positive("kappa", kappa)
     if isinstance(n, bool) or not isinstance(n, (int, float, np.integer, np.floating)) \
             or math.isnan(n) or n < 1:
@@ -83,11 +88,12 @@ def symmetric_rate(*, kappa: float, n: float) -> float:
 
 
 def n_trader_strategy(*, kappa: float, n: float) -> Strategy:
-    """The symmetric equilibrium strategy ``phi_{rho_n}`` of n unit traders (E39–E40)."""
+    """The symmetric equilibrium strategy ``phi_{rho_n}`` of n unit traders (paper
+    (31)–(36))."""
     return exp_shape(symmetric_rate(kappa=kappa, n=n))
 
 
 def n_trader_equilibrium(t: object, *, kappa: float, n: float) -> Array:
-    """Each trader's holding ``x(t)`` in the symmetric n-trader equilibrium (E39; ``n = inf``
-    gives E40, ``n = 1`` gives ``t``)."""
+    """Each trader's holding ``x(t)`` in the symmetric n-trader equilibrium (paper (31);
+    ``n = inf`` gives ``phi_kappa``, paper (35)–(36), and ``n = 1`` gives ``t``)."""
     return n_trader_strategy(kappa=kappa, n=n)(t)

@@ -1,14 +1,15 @@
-"""Inverse problems (spec-002 §3.5, E25–E27): which adversary is my strategy the best
-response to?
+"""Inverse problems (the paper's Section 10, its (37)–(41)): which adversary is my strategy
+the best response to?
 
-Solving A's Euler–Lagrange equation E19 for ``b`` gives ``b'' + kappa b' = -(2/lam) a''``
-(E25); solving B's, E21, for ``a`` gives ``a'' + kappa a' = -2 lam b''`` (E27). Both are
-first-order linear in the rate after one integration:
+Solving A's Euler–Lagrange equation, paper (12), for ``b`` gives
+``b'' + kappa b' = -(2/lam) a''`` (paper (37)–(38), book eq. (pb-inverse-a)); solving B's,
+paper (23), for ``a`` gives ``a'' + kappa a' = -2 lam b''`` (paper (39)–(41), book eq.
+(pb-inverse-b)). Both are first-order linear in the rate after one integration:
 
     x(t) = c (1 - e^{-kappa t})/kappa - f int_0^t e^{-kappa (t - u)} y'(u) du,
     c = kappa [1 + f int_0^1 e^{-kappa (1 - u)} y'(u) du] / (1 - e^{-kappa}),
 
-with ``f = 2/lam`` (E25) or ``f = 2 lam`` (E27).
+with ``f = 2/lam`` (A's side) or ``f = 2 lam`` (B's side).
 """
 
 from __future__ import annotations
@@ -47,13 +48,13 @@ def _invert(y: Strategy, *, kappa: float, factor: float, name: str) -> Strategy:
 
 
 def inverse_A(a: Strategy, *, kappa: float, lam: float) -> Strategy:
-    """The shape ``b`` to which ``a`` is A's best response (E25; for ``a = t`` it is
-    ``phi_kappa`` whatever ``lam``, E26)."""
+    """The shape ``b`` to which ``a`` is A's best response (book eq. (pb-inverse-a); for
+    ``a = t`` it is ``phi_kappa`` whatever ``lam``, (pb-inverse-linear))."""
     kappa, lam = check_model(kappa, lam)
     return _invert(a, kappa=kappa, factor=2.0 / lam, name=f"BR_A^-1[{a.name}]")
 
 
 def inverse_B(b: Strategy, *, kappa: float, lam: float) -> Strategy:
-    """The strategy ``a`` to which ``b`` is B's best response (E27)."""
+    """The strategy ``a`` to which ``b`` is B's best response (book eq. (pb-inverse-b))."""
     kappa, lam = check_model(kappa, lam)
     return _invert(b, kappa=kappa, factor=2.0 * lam, name=f"BR_B^-1[{b.name}]")

@@ -1,10 +1,10 @@
 """Quadrature on [0, 1] for integrands with boundary layers at either end.
 
 Equilibria at large permanent impact kappa have layers of width 3/kappa at t = 0 and
-1/kappa at t = 1 (spec-002 D16), which a uniform grid resolves badly. Here the interval is
-cut into panels that halve towards each end (down to 2^-40) and each panel gets a 20-point
-Gauss–Legendre rule: about 1,600 nodes, exact for polynomials of degree 39 on each panel,
-and accurate to rounding for exponentials with rates up to several hundred.
+1/kappa at t = 1 (book eq. (pb-large-kappa)), which a uniform grid resolves badly. Here the
+interval is cut into panels that halve towards each end (down to 2^-40) and each panel gets a
+20-point Gauss–Legendre rule: about 1,600 nodes, exact for polynomials of degree 39 on each
+panel, and accurate to rounding for exponentials with rates up to several hundred.
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
-"""Best responses to a known adversary (spec-002 §3.4, E19–E24).
+"""Best responses to a known adversary (the paper's Section 7, its (12)–(19) and (23)).
 
-A's Euler–Lagrange equation against B's shape ``b`` (E19) is
-``a'' = -(lam/2)(b'' + kappa b')`` with ``a(0) = 0``, ``a(1) = 1``; its solution for any ``b``
-is the closed form E20, ``a* = t - (lam/2)[b - t + kappa (B(t) - t B(1))]`` with
-``B(t) = int_0^t b``. The special cases E22–E24 are closed forms in the shape families.
+A's Euler–Lagrange equation against B's shape ``b`` (paper (12), book eq.
+(pb-best-response-equation)) is ``a'' = -(lam/2)(b'' + kappa b')`` with ``a(0) = 0``,
+``a(1) = 1``; its solution for any ``b`` is the closed form (pb-best-response),
+``a* = t - (lam/2)[b - t + kappa (B(t) - t B(1))]`` with ``B(t) = int_0^t b``. The special
+cases (pb-br-risk-averse), (pb-br-risk-neutral) and (pb-br-eager), paper (13)–(19), are closed
+forms in the shape families.
 """
 
 from __future__ import annotations
@@ -43,21 +45,23 @@ def _respond(x: Strategy, *, kappa: float, scale: float, name: str) -> Strategy:
 
 
 def best_response_strategy(b: Strategy, *, kappa: float, lam: float) -> Strategy:
-    """A's best response to B holding ``lam * b`` (E20), for any unit shape ``b``."""
+    """A's best response to B holding ``lam * b`` (book eq. (pb-best-response)), for any unit
+    shape ``b``."""
     kappa, lam = check_model(kappa, lam)
     return _respond(b, kappa=kappa, scale=lam / 2.0, name=f"BR_A[{b.name}]")
 
 
 def best_response_B_strategy(a: Strategy, *, kappa: float, lam: float) -> Strategy:
-    """B's best response (its shape) to A holding ``a`` (E21):
-    ``t - [a - t + kappa (A(t) - t A(1))] / (2 lam)``."""
+    """B's best response (its shape) to A holding ``a`` (paper (23), book eq.
+    (pb-best-response-b)): ``t - [a - t + kappa (A(t) - t A(1))] / (2 lam)``."""
     kappa, lam = check_model(kappa, lam)
     return _respond(a, kappa=kappa, scale=1.0 / (2.0 * lam), name=f"BR_B[{a.name}]")
 
 
 def best_response(t: object, b: Callable[[Array], Array], *, kappa: float,
                   lam: float) -> Array:
-    """A's best response ``a(t)`` to an adversary of shape ``b`` scaled by ``lam`` (E20).
+    """A's best response ``a(t)`` to an adversary of shape ``b`` scaled by ``lam`` (book eq.
+    (pb-best-response)).
 
     ``b`` is any vectorised callable on ``[0, 1]`` with ``b(0) = 0`` and ``b(1) = 1``.
     """
@@ -71,13 +75,14 @@ def best_response(t: object, b: Callable[[Array], Array], *, kappa: float,
 
 
 def br_risk_neutral(*, kappa: float, lam: float) -> Strategy:
-    """Best response to B buying at a constant rate, ``t + (lam kappa/4) t(1 - t)`` (E23)."""
+    """Best response to B buying at a constant rate, ``t + (lam kappa/4) t(1 - t)`` (paper
+    (17)–(18))."""
     kappa, lam = check_model(kappa, lam)
     return parabolic(lam * kappa / 4.0)
 
 
 def br_eager(sigma: float, *, kappa: float, lam: float) -> Strategy:
-    """Best response to the eager ``phi_sigma`` (E24):
+    """Best response to the eager ``phi_sigma`` (paper (19), book eq. (pb-br-eager)):
     ``t + lam (kappa - sigma)/(2 sigma) (phi_sigma - t)``: risk-averse iff ``sigma > kappa``."""
     kappa, lam = check_model(kappa, lam)
     sigma = validation.positive("sigma", sigma)
@@ -87,7 +92,8 @@ def br_eager(sigma: float, *, kappa: float, lam: float) -> Strategy:
 
 
 def br_risk_averse(sigma: float, *, kappa: float, lam: float) -> Strategy:
-    """Best response to the risk-averse ``r_sigma`` (E22): ``t + (lam/2) h_{sigma,kappa}(t)``.
+    """Best response to the risk-averse ``r_sigma`` (paper (13)–(16), book eq.
+    (pb-br-risk-averse)): ``t + (lam/2) h_{sigma,kappa}(t)``.
 
     With ``g(t) = (cosh(sigma t) - 1)/sinh(sigma)``,
     ``h = t (1 + kappa tanh(sigma/2)/sigma) - r_sigma(t) - (kappa/sigma) g(t)``; always eager.

@@ -1,15 +1,17 @@
-"""Two-trader equilibrium with risk aversion (source 002 §14, spec-002 E48–E51).
+"""Two-trader equilibrium with risk aversion (the paper's Section 14, its (55)–(60)).
 
 A builds a unit position ``a`` and B a position ``lam * b`` on ``[0, 1]``, with
 ``a(0) = b(0) = 0`` and ``a(1) = b(1) = 1``, under linear impact (temporary 1, permanent
-``kappa``). On top of its trading cost each trader pays a risk penalty (E48): A pays
-``xi_a vol^2 a^2``; B pays ``xi_b vol^2 b^2`` on its *shape* (``penalise="shape"``, the
-transcribed model, spec D10) or ``xi_b vol^2 (lam b)^2`` on its holding
-(``penalise="holding"``). The Euler–Lagrange equations (E49), solved for the second
-derivatives (E50), are the linear system ``y' = M y`` in ``y = (a, b, a', b')`` with two
-conditions at each end.
+``kappa``). On top of its trading cost each trader pays a risk penalty (paper (55)–(56),
+book eq. (pb-risk-averse-losses)): A pays ``xi_a vol^2 a^2``; B pays ``xi_b vol^2 b^2`` on its
+*shape* (``penalise="shape"``, the model of the paper's appendix code; see the chapter's
+erratum on B's risk penalty) or ``xi_b vol^2 (lam b)^2`` on its holding
+(``penalise="holding"``). The Euler–Lagrange equations (paper (57)–(60), book eq.
+(pb-risk-averse-equations)), solved for the second derivatives (pb-risk-averse-decoupled), are
+the linear system ``y' = M y`` in ``y = (a, b, a', b')`` with two conditions at each end.
 
-Single shooting with one ``expm(M)`` (E51 as written) amplifies rounding by about
+Single shooting with one ``expm(M)``, ``y(t) = expm(M t) (0, 0, p, q)`` with ``(p, q)`` fitted
+to the conditions at ``t = 1``, amplifies rounding by about
 ``exp(mu)``, ``mu`` the largest eigenvalue of ``M``, and is useless past ``mu ~ 20``.
 ``risk_averse_states`` uses multiple shooting with exact propagators instead: ``[0, 1]`` is
 cut into ``n`` equal steps with ``n >= |M|`` (in scaled units, so ``n ~ mu``), on each step
@@ -17,9 +19,9 @@ cut into ``n`` equal steps with ``n >= |M|`` (in scaled units, so ``n ~ mu``), o
 one banded linear system. No mode grows by more than ``e`` over a step, so the system is as
 well conditioned as the boundary-value problem itself, whatever ``kappa`` and ``vol^2 xi``;
 eigenvectors are never formed, so repeated roots (``{0, 0, kappa, -kappa/3}`` at
-``vol = 0``, E30) need no special case. ``risk_averse_equilibrium_bvp`` (collocation) and
-``risk_averse_equilibrium_mpmath`` (single shooting in high precision) are independent
-checks.
+``vol = 0``, book eq. (pb-decoupled)) need no special case.
+``risk_averse_equilibrium_bvp`` (collocation) and ``risk_averse_equilibrium_mpmath`` (single
+shooting in high precision) are independent checks.
 """
 
 from __future__ import annotations
@@ -61,12 +63,13 @@ def _check(
             validation.nonnegative("xi_b", xi_b))
 
 
-def _e50(kappa: Real, lam: Real, vol: Real, xi_a: Real, xi_b: Real,
-         penalise: str) -> list[list[Real]]:
-    """Rows of ``M`` (E50) by plain arithmetic, so that floats and mpmath numbers both work.
+def _decoupled_rows(kappa: Real, lam: Real, vol: Real, xi_a: Real, xi_b: Real,
+                    penalise: str) -> list[list[Real]]:
+    """Rows of ``M`` (book eq. (pb-risk-averse-decoupled)) by plain arithmetic, so that floats
+    and mpmath numbers both work.
 
     ``alpha = xi_a vol^2`` and ``beta = xi_b vol^2 / lam^2`` (shape) or ``xi_b vol^2``
-    (holding) are the risk terms of E49.
+    (holding) are the risk terms of paper (57)–(60).
     """
     alpha = xi_a * vol**2
     beta = xi_b * vol**2 / lam**2 if penalise == "shape" else xi_b * vol**2
@@ -81,7 +84,8 @@ def _e50(kappa: Real, lam: Real, vol: Real, xi_a: Real, xi_b: Real,
 def system_matrix(
     *, kappa: float, lam: float, vol: float, xi_a: float, xi_b: float, penalise: str = "shape"
 ) -> Array:
-    """The 4x4 matrix ``M`` of ``y' = M y``, ``y = (a, b, a', b')`` (E50).
+    """The 4x4 matrix ``M`` of ``y' = M y``, ``y = (a, b, a', b')`` (book eq.
+    (pb-risk-averse-decoupled)).
 
     With ``alpha = xi_a vol^2`` and ``beta = xi_b vol^2 / lam^2`` (``"shape"``) or
     ``xi_b vol^2`` (``"holding"``)::
@@ -89,7 +93,7 @@ def system_matrix(
         a'' = kappa/3 a' - 2 lam kappa/3 b' + 4 alpha/3 a - 2 lam beta/3 b
         b'' = kappa/3 b' - 2 kappa/(3 lam) a' - 2 alpha/(3 lam) a + 4 beta/3 b
     """
-    return np.array(_e50(*_check(kappa, lam, vol, xi_a, xi_b, penalise), penalise))
+    return np.array(_decoupled_rows(*_check(kappa, lam, vol, xi_a, xi_b, penalise), penalise))
 
 
 def _spectral_radius(m: Array) -> float:
@@ -115,7 +119,8 @@ def risk_averse_states(
     t: object, *, kappa: float, lam: float, vol: float, xi_a: float, xi_b: float,
     penalise: str = "shape",
 ) -> tuple[Array, Array, Array, Array]:
-    """``(a, b, a', b')`` of the risk-averse equilibrium at times ``t`` (E50, E51).
+    """``(a, b, a', b')`` of the risk-averse equilibrium at times ``t`` (book eq.
+    (pb-risk-averse-decoupled)).
 
     Multiple shooting with exact propagators (module docstring) in the scaled unknowns of
     ``_scaled``: ``n = ceil(|H|_1)`` equal steps, ``z_{j+1} = expm(H / n) z_j``, and the four
@@ -157,7 +162,7 @@ def risk_averse_equilibrium(
     t: object, *, kappa: float, lam: float, vol: float, xi_a: float, xi_b: float,
     penalise: str = "shape",
 ) -> tuple[Array, Array]:
-    """Equilibrium unit strategies ``(a(t), b(t))`` with risk aversion (E48–E51).
+    """Equilibrium unit strategies ``(a(t), b(t))`` with risk aversion (paper (55)–(60)).
 
     Parameters
     ----------
@@ -165,13 +170,13 @@ def risk_averse_equilibrium(
     kappa : permanent impact (> 0). lam : B's size, B holds ``lam * b`` (> 0).
     vol : volatility over the horizon (>= 0). xi_a, xi_b : risk aversions (>= 0).
     penalise : ``"shape"`` (B's penalty on ``b``, the transcribed model) or ``"holding"``
-        (on ``lam * b``), spec D10.
+        (on ``lam * b``); see the chapter's erratum on B's risk penalty.
 
     Returns
     -------
-    ``(a, b)``, arrays of the shape of ``t``; ``vol = 0`` gives E31. Accurate to 1e-10
-    absolute for ``kappa <= 300`` and ``vol^2 max(xi_a, xi_b) <= 1e4`` (checked against
-    ``risk_averse_equilibrium_mpmath``).
+    ``(a, b)``, arrays of the shape of ``t``; ``vol = 0`` gives paper (26)–(27). Accurate
+    to 1e-10 absolute for ``kappa <= 300`` and ``vol^2 max(xi_a, xi_b) <= 1e4`` (checked
+    against ``risk_averse_equilibrium_mpmath``).
     """
     a, b, _, _ = risk_averse_states(t, kappa=kappa, lam=lam, vol=vol, xi_a=xi_a, xi_b=xi_b,
                                     penalise=penalise)
@@ -182,7 +187,8 @@ def risk_averse_equilibrium_bvp(
     t: object, *, kappa: float, lam: float, vol: float, xi_a: float, xi_b: float,
     penalise: str = "shape", tol: float = 1e-10,
 ) -> tuple[Array, Array]:
-    """``(a(t), b(t))`` by collocation, ``scipy.integrate.solve_bvp`` on E50 (a cross-check).
+    """``(a(t), b(t))`` by collocation, ``scipy.integrate.solve_bvp`` on book eq.
+    (pb-risk-averse-decoupled) (a cross-check).
 
     The initial mesh is graded towards both ends (Chebyshev points), where the boundary
     layers of width ``~ 1 / mu`` sit (``mu`` the spectral radius of ``M``); the initial guess
@@ -217,7 +223,7 @@ def risk_averse_states_mpmath(
     t: object, *, kappa: float, lam: float, vol: float, xi_a: float, xi_b: float,
     penalise: str = "shape", dps: int = 50,
 ) -> tuple[Array, Array, Array, Array]:
-    """Reference ``(a, b, a', b')`` by single shooting in high precision (E51).
+    """Reference ``(a, b, a', b')`` by single shooting in high precision.
 
     ``y(t) = expm(M t) (0, 0, p, q)`` with ``(p, q)`` solving ``[expm(M)]_{12} (p, q) =
     (1, 1)``, with ``M`` built from the (exact binary) parameters in mpmath. Shooting loses
@@ -230,7 +236,7 @@ def risk_averse_states_mpmath(
     t = validation.times(t, 1.0)
     dps = validation.integer("dps", dps, minimum=15)
     with mpmath.workdps(dps + math.ceil(2.0 * _spectral_radius(m) / math.log(10.0)) + 10):
-        m_exact = mpmath.matrix(_e50(*exact, penalise))
+        m_exact = mpmath.matrix(_decoupled_rows(*exact, penalise))
         end = mpmath.expm(m_exact)
         pq = mpmath.lu_solve(end[0:2, 2:4], mpmath.matrix([1, 1]))
         columns = [mpmath.expm(m_exact * mpmath.mpf(s))[:, 2:4] * pq for s in t.ravel()]

@@ -1,4 +1,4 @@
-"""Trading strategies on [0, 1] and their canonical families (spec-002 §2.2).
+"""Trading strategies on [0, 1] and their canonical families (book eq. (pb-shapes)).
 
 A ``Strategy`` knows its value, rate and acceleration, so that costs and Euler–Lagrange
 residuals never need finite differences. Strategies add and scale like functions.
@@ -102,7 +102,8 @@ def back_loaded(r: float) -> Strategy:
 
 
 def risk_averse(sigma: float) -> Strategy:
-    """``r_sigma(t) = sinh(sigma t) / sinh(sigma)`` (E7), ``sigma > 0`` (back-loaded, convex)."""
+    """``r_sigma(t) = sinh(sigma t) / sinh(sigma)`` (paper (8)), ``sigma > 0`` (back-loaded,
+    convex)."""
     s = validation.positive("sigma", sigma)
     norm = -np.expm1(-2.0 * s)  # 1 - e^{-2 sigma}
 
@@ -115,7 +116,8 @@ def risk_averse(sigma: float) -> Strategy:
 
 
 def parabolic(c: float) -> Strategy:
-    """``a(t) = t + c t (1 - t)`` (§5.1): eager for ``c > 0``, risk-averse for ``c < 0``."""
+    """``a(t) = t + c t (1 - t)`` (the paper's Section 5.1): eager for ``c > 0``, risk-averse
+    for ``c < 0``."""
     c = validation.finite("c", c)
     return Strategy(lambda t: (t + c * t * (1.0 - t), 1.0 + c * (1.0 - 2.0 * t),
                                np.full_like(t, -2.0 * c)), f"t + {c:g} t(1-t)")

@@ -1,9 +1,10 @@
-"""Symbolic verification of position building in competition (spec-002 §7.1), as data.
+"""Symbolic verification of position building in competition, as data.
 
 Every check is a pair ``(label, residual)`` whose residual must simplify to 0; the chapter
-passes each to ``lib.symbolic.verify_zero`` and the tests assert the same. The
-Euler–Lagrange equations are derived from the Lagrangians E1, E2, E37 and E48 with
-``sympy.euler_equations``, never typed in, and the closed forms are substituted into them.
+passes each to ``lib.symbolic.verify_zero`` and the tests assert the same. Labels cite the
+paper's equation numbers. The Euler–Lagrange equations are derived from the Lagrangians, paper
+(1), (2), (29) and (55)–(56), with ``sympy.euler_equations``, never typed in, and the closed
+forms are substituted into them.
 ``kappa``, ``lam``, ``sigma``, ``n`` and ``c`` stay symbolic throughout.
 
 Integrals of exponential shapes are taken term by term (``evaluate_integrals``), and the
@@ -62,20 +63,20 @@ def psi(r: sp.Expr, x: sp.Expr = t) -> sp.Expr:
 
 
 def risk_averse_shape(x: sp.Expr = t) -> sp.Expr:
-    """``r_sigma(x) = sinh(sigma x)/sinh(sigma)`` (E7)."""
+    """``r_sigma(x) = sinh(sigma x)/sinh(sigma)`` (paper (8))."""
     return sp.sinh(sigma * x) / sp.sinh(sigma)
 
 
 # --- Lagrangians and their Euler–Lagrange equations -------------------------------------------
 
 def lagrangian_A(a: sp.Expr = a_t, b: sp.Expr = b_t) -> sp.Expr:
-    """A's instantaneous cost E1, ``a'(a' + lam b') + kappa a'(a + lam b)``."""
+    """A's instantaneous cost, paper (1), ``a'(a' + lam b') + kappa a'(a + lam b)``."""
     da, db = sp.diff(a, t), sp.diff(b, t)
     return da * (da + lam * db) + kappa * da * (a + lam * b)
 
 
 def lagrangian_B(a: sp.Expr = a_t, b: sp.Expr = b_t) -> sp.Expr:
-    """B's instantaneous cost E2, ``lam b'(a' + lam b') + kappa lam b'(a + lam b)``."""
+    """B's instantaneous cost, paper (2), ``lam b'(a' + lam b') + kappa lam b'(a + lam b)``."""
     da, db = sp.diff(a, t), sp.diff(b, t)
     return lam * db * (da + lam * db) + kappa * lam * db * (a + lam * b)
 
@@ -83,7 +84,7 @@ def lagrangian_B(a: sp.Expr = a_t, b: sp.Expr = b_t) -> sp.Expr:
 @cache
 def _euler_lagrange(player: str, risk: bool) -> sp.Expr:
     """Left side of the Euler–Lagrange equation of A (in ``a``) or B (in ``b``), with the risk
-    penalties of E48 when ``risk``."""
+    penalties of paper (55)–(56) when ``risk``."""
     if player == "A":
         lagrangian, unknown = lagrangian_A(), a_t
         penalty = xi_a * vol**2 * a_t**2
@@ -95,18 +96,21 @@ def _euler_lagrange(player: str, risk: bool) -> sp.Expr:
 
 
 def euler_lagrange_A(a: sp.Expr = a_t, b: sp.Expr = b_t) -> sp.Expr:
-    """A's Euler–Lagrange expression (E19, derived from E1) for the strategies ``a``, ``b``."""
+    """A's Euler–Lagrange expression (paper (12), derived from (1)) for the strategies ``a``,
+    ``b``."""
     return _euler_lagrange("A", False).subs({a_t: a, b_t: b}, simultaneous=True).doit()
 
 
 def euler_lagrange_B(a: sp.Expr = a_t, b: sp.Expr = b_t) -> sp.Expr:
-    """B's Euler–Lagrange expression (E21, derived from E2) for the strategies ``a``, ``b``."""
+    """B's Euler–Lagrange expression (paper (23), derived from (2)) for the strategies ``a``,
+    ``b``."""
     return _euler_lagrange("B", False).subs({a_t: a, b_t: b}, simultaneous=True).doit()
 
 
 def best_response_residuals(label: str, a: sp.Expr, b: sp.Expr, *,
                             player: str = "A") -> list[Check]:
-    """``a`` (player A) or ``b`` (player B) against E19/E21 and the unit boundary conditions."""
+    """``a`` (player A) or ``b`` (player B) against paper (12)/(23) and the unit boundary
+    conditions."""
     if player not in ("A", "B"):
         raise ValueError(f"player must be 'A' or 'B', got {player!r}")
     equation = euler_lagrange_A(a, b) if player == "A" else euler_lagrange_B(a, b)
@@ -119,7 +123,8 @@ def best_response_residuals(label: str, a: sp.Expr, b: sp.Expr, *,
 # --- Closed forms ----------------------------------------------------------------------------
 
 def _respond(x: sp.Expr, scale: sp.Expr) -> sp.Expr:
-    """``t - scale [x - t + kappa (X(t) - t X(1))]`` with ``X(t) = int_0^t x`` (E20, E21)."""
+    """``t - scale [x - t + kappa (X(t) - t X(1))]`` with ``X(t) = int_0^t x`` (book eqs.
+    (pb-best-response), (pb-best-response-b))."""
     area = sp.Integral(x.subs(t, s), (s, 0, t))
     return t - scale * (x - t + kappa * (area - t * area.subs(t, 1)))
 
@@ -158,18 +163,22 @@ def as_rational(expr: sp.Expr) -> sp.Expr:
 
 
 def best_response_general(b: sp.Expr = b_t) -> sp.Expr:
-    """A's best response E20 to the shape ``b`` (an unevaluated integral of ``b``)."""
+    """A's best response (book eq. (pb-best-response)) to the shape ``b`` (an unevaluated
+    integral of ``b``)."""
     return _respond(b, lam / 2)
 
 
 def best_response_B_general(a: sp.Expr = a_t) -> sp.Expr:
-    """B's best response E21 (its shape) to A's strategy ``a``."""
+    """B's best response (book eq. (pb-best-response-b)), its shape, to A's strategy ``a``."""
     return _respond(a, 1 / (2 * lam))
 
 
 def closed_forms() -> dict[str, sp.Expr]:
-    """The chapter's closed forms, keyed by spec equation (``"E20"``, ``"E21"``, ``"E22"``,
-    ``"E23"``, ``"E24"``, ``"E31 a"``, ``"E31 b"``, ``"E39"``), for display with ``sympy.latex``.
+    """The chapter's closed forms, for display with ``sympy.latex``: ``"best response"``
+    (book eq. (pb-best-response)), ``"best response of B"`` (paper (23)), ``"best response to
+    r_sigma"`` (paper (13)–(16)), ``"best response to t"`` (paper (17)–(18)), ``"best response
+    to phi_sigma"`` (paper (19)), ``"a_lambda"`` and ``"b_lambda"`` (paper (26)–(27)) and
+    ``"x_n"`` (paper (31)).
     """
     return dict(_closed_forms())
 
@@ -180,14 +189,14 @@ def _closed_forms() -> dict[str, sp.Expr]:
          - kappa * (sp.cosh(sigma * t) - 1)) / (sigma * sp.sinh(sigma))
     plus, minus = (1 + lam) / 2, (lam - 1) / 2
     return {
-        "E20": best_response_general(),
-        "E21": best_response_B_general(),
-        "E22": t + lam / 2 * h,
-        "E23": t + lam * kappa / 4 * t * (1 - t),
-        "E24": t + lam * (kappa - sigma) / (2 * sigma) * (phi(sigma) - t),
-        "E31 a": plus * phi(kappa / 3) - minus * psi(kappa),
-        "E31 b": (plus * phi(kappa / 3) + minus * psi(kappa)) / lam,
-        "E39": phi(kappa * (n - 1) / (n + 1)),
+        "best response": best_response_general(),
+        "best response of B": best_response_B_general(),
+        "best response to r_sigma": t + lam / 2 * h,
+        "best response to t": t + lam * kappa / 4 * t * (1 - t),
+        "best response to phi_sigma": t + lam * (kappa - sigma) / (2 * sigma) * (phi(sigma) - t),
+        "a_lambda": plus * phi(kappa / 3) - minus * psi(kappa),
+        "b_lambda": (plus * phi(kappa / 3) + minus * psi(kappa)) / lam,
+        "x_n": phi(kappa * (n - 1) / (n + 1)),
     }
 
 
@@ -200,58 +209,64 @@ def _best_responses() -> tuple[Check, ...]:
     a2, b1, b2 = sp.diff(a_t, t, 2), sp.diff(b_t, t), sp.diff(b_t, t, 2)
     a1 = sp.diff(a_t, t)
     checks = [
-        ("E19 from E1 plus (2a'' + lam (b'' + kappa b'))", eq_a + 2 * a2 + lam * (b2 + kappa * b1)),
-        ("E21 from E2 plus lam (a'' + 2 lam b'' + kappa a')",
+        ("A's equation (12) from its cost (1), plus (2a'' + lam (b'' + kappa b'))",
+         eq_a + 2 * a2 + lam * (b2 + kappa * b1)),
+        ("B's equation (23) from its cost (2), plus lam (a'' + 2 lam b'' + kappa a')",
          eq_b + lam * (a2 + 2 * lam * b2 + kappa * a1)),
     ]
     ends = {_b(0): 0, _b(1): 1}
     general = best_response_general()
     checks += [(label, expr.subs(ends)) for label, expr in
-               best_response_residuals("E20 for a generic b", general, b_t)]
+               best_response_residuals("best response to a generic b", general, b_t)]
     general_b = best_response_B_general()
     checks += [(label, expr.subs({_a(0): 0, _a(1): 1})) for label, expr in
-               best_response_residuals("E21 for a generic a", a_t, general_b, player="B")]
-    adversaries = {"E22": risk_averse_shape(), "E23": t, "E24": phi(sigma)}
-    for key, b in adversaries.items():
-        checks += best_response_residuals(key, forms[key], b)
-        checks.append((f"{key} minus E20 applied to its adversary",
+               best_response_residuals("B's best response to a generic a", a_t, general_b,
+                                       player="B")]
+    adversaries = {"best response to r_sigma": (risk_averse_shape(), "(13)-(16)"),
+                   "best response to t": (t, "(17)-(18)"),
+                   "best response to phi_sigma": (phi(sigma), "(19)")}
+    for key, (b, numbers) in adversaries.items():
+        checks += best_response_residuals(f"{key} {numbers}", forms[key], b)
+        checks.append((f"{key} {numbers} minus the general best response to it",
                        forms[key] - evaluate_integrals(best_response_general(b))))
     # The arrangement implemented in lib.competition.responses.br_risk_averse.
     g = (sp.cosh(sigma * t) - 1) / sp.sinh(sigma)
     implemented = t + lam / 2 * (t * (1 + kappa * sp.tanh(sigma / 2) / sigma)
                                  - risk_averse_shape() - kappa / sigma * g)
-    checks.append(("E22 as implemented (tanh form) minus E22", implemented - forms["E22"]))
+    checks.append(("best response to r_sigma as implemented (tanh form), minus (13)-(16)",
+                   implemented - forms["best response to r_sigma"]))
     return tuple(checks)
 
 
 @cache
 def _equilibrium() -> tuple[Check, ...]:
     forms = closed_forms()
-    a, b = forms["E31 a"], forms["E31 b"]
+    a, b = forms["a_lambda"], forms["b_lambda"]
     e3 = sp.exp(kappa / 3)
     bracket = e3 * (e3 + e3**2 + 1) * (lam + 1)
     waves = (lam - 1) * (sp.exp(kappa * t / 3) + sp.exp(2 * kappa * t / 3) + sp.exp(kappa * t))
     published_a = -(1 - sp.exp(-kappa * t / 3)) * (-bracket + waves) / (2 * (sp.exp(kappa) - 1))
     published_b = (1 - sp.exp(-kappa * t / 3)) * (bracket + waves) / (2 * lam * (sp.exp(kappa) - 1))
     return (
-        ("E29 (A's equation) at E31", euler_lagrange_A(a, b)),
-        ("E29 (B's equation) at E31", euler_lagrange_B(a, b)),
-        ("E31 a(0)", a.subs(t, 0)),
-        ("E31 b(0)", b.subs(t, 0)),
-        ("E31 a(1) - 1", a.subs(t, 1) - 1),
-        ("E31 b(1) - 1", b.subs(t, 1) - 1),
-        ("E31 a minus the published expanded form", a - published_a),
-        ("E31 b minus the published expanded form", b - published_b),
-        ("E20 applied to b_lambda, minus a_lambda",
+        ("A's equation (22) at the equilibrium (26)-(27)", euler_lagrange_A(a, b)),
+        ("B's equation (23) at the equilibrium (26)-(27)", euler_lagrange_B(a, b)),
+        ("equilibrium a(0)", a.subs(t, 0)),
+        ("equilibrium b(0)", b.subs(t, 0)),
+        ("equilibrium a(1) - 1", a.subs(t, 1) - 1),
+        ("equilibrium b(1) - 1", b.subs(t, 1) - 1),
+        ("equilibrium a minus the published expanded form", a - published_a),
+        ("equilibrium b minus the published expanded form", b - published_b),
+        ("best response to b_lambda, minus a_lambda",
          as_rational(evaluate_integrals(best_response_general(b)) - a)),
-        ("E21 applied to a_lambda, minus b_lambda",
+        ("B's best response to a_lambda, minus b_lambda",
          as_rational(evaluate_integrals(best_response_B_general(a)) - b)),
     )
 
 
 @cache
 def _n_traders() -> tuple[Check, ...]:
-    # E37 with n = 4 written out: trader i's Lagrangian, the others as given functions.
+    # The loss (29) with n = 4 written out: trader i's Lagrangian, the others as given
+    # functions.
     xs = [sp.Function(f"x_{j}")(t) for j in range(1, 5)]
     rates = [sp.diff(x, t) for x in xs]
     x = sp.Function("x")(t)
@@ -260,28 +275,31 @@ def _n_traders() -> tuple[Check, ...]:
     for i, xi in enumerate(xs):
         lagrangian = rates[i] * sum(rates) + kappa * rates[i] * sum(xs)
         (equation,) = euler_equations(lagrangian, xi, t)
-        e38 = (sp.diff(xi, t, 2) + sum(sp.diff(y, t, 2) for y in xs)
-               + kappa * sum(r for j, r in enumerate(rates) if j != i))
-        checks.append((f"E38 from E37 (n = 4), trader {i + 1}", equation.lhs + e38))
+        printed = (sp.diff(xi, t, 2) + sum(sp.diff(y, t, 2) for y in xs)
+                   + kappa * sum(r for j, r in enumerate(rates) if j != i))
+        checks.append((f"n-trader equation (30) from the loss (29) (n = 4), trader {i + 1}",
+                       equation.lhs + printed))
     equal = equation.lhs.subs({y: x for y in xs}).doit()
-    checks.append(("E38 (n = 4) for equal traders plus (5x'' + 3 kappa x')",
+    checks.append(("equation (30) (n = 4) for equal traders plus (5x'' + 3 kappa x')",
                    equal + 5 * sp.diff(x, t, 2) + 3 * kappa * rate))
-    # Any n: the others' aggregate holding O(t) enters E37 as a given function.
+    # Any n: the others' aggregate holding O(t) enters the loss (29) as a given function.
     others = sp.Function("O")(t)
     lagrangian = rate * (rate + sp.diff(others, t)) + kappa * rate * (x + others)
     (equation,) = euler_equations(lagrangian, x, t)
     symmetric = equation.lhs.subs(others, (n - 1) * x).doit()
     reduced = (n + 1) * sp.diff(x, t, 2) + kappa * (n - 1) * rate
-    x_n = closed_forms()["E39"]
+    x_n = closed_forms()["x_n"]
     checks += [
-        ("E37 for n equal traders plus ((n+1)x'' + kappa(n-1)x')", symmetric + reduced),
-        ("E39 in (n+1)x'' + kappa(n-1)x', symbolic n", reduced.subs(x, x_n).doit()),
-        ("E39 x(0)", x_n.subs(t, 0)),
-        ("E39 x(1) - 1", x_n.subs(t, 1) - 1),
-        ("E39 at n = 2 minus E32 (E31 at lambda = 1)",
-         x_n.subs(n, 2) - closed_forms()["E31 a"].subs(lam, 1)),
-        ("E39 as n -> 1, minus t", sp.limit(x_n, n, 1) - t),
-        ("E39 as n -> oo, minus phi_kappa (E40)", sp.limit(x_n, n, sp.oo) - phi(kappa)),
+        ("loss (29) for n equal traders: Euler-Lagrange plus ((n+1)x'' + kappa(n-1)x')",
+         symmetric + reduced),
+        ("x_n (31) in (n+1)x'' + kappa(n-1)x', symbolic n", reduced.subs(x, x_n).doit()),
+        ("x_n (31) at t = 0", x_n.subs(t, 0)),
+        ("x_n (31) at t = 1, minus 1", x_n.subs(t, 1) - 1),
+        ("x_n (31) at n = 2 minus (28), the equilibrium at lambda = 1",
+         x_n.subs(n, 2) - closed_forms()["a_lambda"].subs(lam, 1)),
+        ("x_n (31) as n -> 1, minus t", sp.limit(x_n, n, 1) - t),
+        ("x_n (31) as n -> oo, minus phi_kappa (35)-(36)",
+         sp.limit(x_n, n, sp.oo) - phi(kappa)),
     ]
     return tuple(checks)
 
@@ -289,16 +307,18 @@ def _n_traders() -> tuple[Check, ...]:
 @cache
 def _limits() -> tuple[Check, ...]:
     forms = closed_forms()
-    a, b = forms["E31 a"], forms["E31 b"]
+    a, b = forms["a_lambda"], forms["b_lambda"]
     half = sp.Rational(1, 2)
     return (
-        ("E31 a as kappa -> 0, minus t", sp.limit(a, kappa, 0) - t),
-        ("E31 b as kappa -> 0, minus t", sp.limit(b, kappa, 0) - t),
-        ("E31 a at lambda = 1 minus phi_(kappa/3) (E32)", a.subs(lam, 1) - phi(kappa / 3)),
-        ("E31 b at lambda = 1 minus phi_(kappa/3) (E32)", b.subs(lam, 1) - phi(kappa / 3)),
-        ("E31 a(1/2) as kappa -> oo, minus (lambda+1)/2 (E33)",
+        ("equilibrium a as kappa -> 0, minus t", sp.limit(a, kappa, 0) - t),
+        ("equilibrium b as kappa -> 0, minus t", sp.limit(b, kappa, 0) - t),
+        ("equilibrium a at lambda = 1 minus phi_(kappa/3) (28)",
+         a.subs(lam, 1) - phi(kappa / 3)),
+        ("equilibrium b at lambda = 1 minus phi_(kappa/3) (28)",
+         b.subs(lam, 1) - phi(kappa / 3)),
+        ("equilibrium a(1/2) as kappa -> oo, minus (lambda+1)/2",
          sp.limit(a.subs(t, half), kappa, sp.oo) - (lam + 1) / 2),
-        ("E31 b(1/2) as kappa -> oo, minus (lambda+1)/(2 lambda) (E33)",
+        ("equilibrium b(1/2) as kappa -> oo, minus (lambda+1)/(2 lambda)",
          sp.limit(b.subs(t, half), kappa, sp.oo) - (lam + 1) / (2 * lam)),
     )
 
@@ -306,10 +326,10 @@ def _limits() -> tuple[Check, ...]:
 @cache
 def _inverse() -> tuple[Check, ...]:
     forms = closed_forms()
-    # E25/E26: E19 read as an ODE for b when A trades a = t.
+    # A's equation (12) read as an ODE for b when A trades a = t (paper (37)-(38)).
     ode = euler_lagrange_A(t, b_t)
     solution = sp.dsolve(ode, b_t, ics={_b(0): 0, _b(1): 1}).rhs
-    a, b = forms["E31 a"], forms["E31 b"]
+    a, b = forms["a_lambda"], forms["b_lambda"]
     u = sp.Symbol("u", positive=True)
 
     def invert(x: sp.Expr, factor: sp.Expr) -> sp.Expr:
@@ -319,10 +339,13 @@ def _inverse() -> tuple[Check, ...]:
         return const * (1 - sp.exp(-kappa * t)) / kappa - factor * memory
 
     return (
-        ("E26: dsolve of E19 with a = t, minus phi_kappa", solution - phi(kappa)),
-        ("E25 integral formula at a = t, minus phi_kappa", invert(t, 2 / lam) - phi(kappa)),
-        ("E27 ODE (B's E21) with a_lambda, b_lambda", euler_lagrange_B(a, b)),
-        ("E27 integral formula at b_lambda, minus a_lambda", as_rational(invert(b, 2 * lam) - a)),
+        ("inverse of a = t: dsolve of (12), minus phi_kappa", solution - phi(kappa)),
+        ("inverse formula (37)-(38) at a = t, minus phi_kappa",
+         invert(t, 2 / lam) - phi(kappa)),
+        ("B-side inverse ODE (39), B's equation (23), at a_lambda, b_lambda",
+         euler_lagrange_B(a, b)),
+        ("B-side inverse formula (39)-(41) at b_lambda, minus a_lambda",
+         as_rational(invert(b, 2 * lam) - a)),
     )
 
 
@@ -331,24 +354,28 @@ def _risk_aversion() -> tuple[Check, ...]:
     eq_a, eq_b = _euler_lagrange("A", True), _euler_lagrange("B", True)
     a1, b1 = sp.diff(a_t, t), sp.diff(b_t, t)
     a2, b2 = sp.diff(a_t, t, 2), sp.diff(b_t, t, 2)
-    e49_a = -lam / 2 * (b2 + kappa * b1) + xi_a * vol**2 * a_t
-    e49_b = -(a2 + kappa * a1) / (2 * lam) + xi_b / lam**2 * vol**2 * b_t
+    coupled_a = -lam / 2 * (b2 + kappa * b1) + xi_a * vol**2 * a_t
+    coupled_b = -(a2 + kappa * a1) / (2 * lam) + xi_b / lam**2 * vol**2 * b_t
     solved_a = sp.solve(eq_a, a2)[0]
     solved_b = sp.solve(eq_b, b2)[0]
     decoupled = sp.solve([eq_a, eq_b], [a2, b2], dict=True)[0]
-    e29 = sp.solve([_euler_lagrange("A", False), _euler_lagrange("B", False)], [a2, b2],
-                   dict=True)[0]
-    e50_a = (kappa / 3 * a1 - 2 * lam * kappa / 3 * b1 + sp.Rational(4, 3) * xi_a * vol**2 * a_t
-             - 2 * xi_b * vol**2 / (3 * lam) * b_t)
-    e50_b = (kappa / 3 * b1 - 2 * kappa / (3 * lam) * a1 - 2 * xi_a * vol**2 / (3 * lam) * a_t
-             + 4 * xi_b * vol**2 / (3 * lam**2) * b_t)
+    plain = sp.solve([_euler_lagrange("A", False), _euler_lagrange("B", False)], [a2, b2],
+                     dict=True)[0]
+    decoupled_a = (kappa / 3 * a1 - 2 * lam * kappa / 3 * b1
+                   + sp.Rational(4, 3) * xi_a * vol**2 * a_t - 2 * xi_b * vol**2 / (3 * lam) * b_t)
+    decoupled_b = (kappa / 3 * b1 - 2 * kappa / (3 * lam) * a1
+                   - 2 * xi_a * vol**2 / (3 * lam) * a_t + 4 * xi_b * vol**2 / (3 * lam**2) * b_t)
     return (
-        ("E49 (A) from E48, minus the transcribed form", solved_a - e49_a),
-        ("E49 (B) from E48, minus the transcribed form", solved_b - e49_b),
-        ("E50 a'' minus E49 solved for a''", decoupled[a2] - e50_a),
-        ("E50 b'' minus E49 solved for b''", decoupled[b2] - e50_b),
-        ("E50 at zero volatility: a'' minus E29 solved for a''", e50_a.subs(vol, 0) - e29[a2]),
-        ("E50 at zero volatility: b'' minus E29 solved for b''", e50_b.subs(vol, 0) - e29[b2]),
+        ("A's risk-averse equation from the losses (55)-(56), minus the transcribed (57)-(60)",
+         solved_a - coupled_a),
+        ("B's risk-averse equation from the losses (55)-(56), minus the transcribed (57)-(60)",
+         solved_b - coupled_b),
+        ("decoupled a'' minus (57)-(60) solved for a''", decoupled[a2] - decoupled_a),
+        ("decoupled b'' minus (57)-(60) solved for b''", decoupled[b2] - decoupled_b),
+        ("decoupled a'' at zero volatility minus (22)-(23) solved for a''",
+         decoupled_a.subs(vol, 0) - plain[a2]),
+        ("decoupled b'' at zero volatility minus (22)-(23) solved for b''",
+         decoupled_b.subs(vol, 0) - plain[b2]),
     )
 
 
@@ -364,11 +391,12 @@ def _parabolic() -> tuple[Check, ...]:
     total = cumulative.subs(t, 1)
     (minimiser,) = sp.solve(sp.diff(total, c), c)
     return (
-        ("E52 cumulative cost minus the polynomial of §5.1", cumulative - printed),
-        ("E52 C(1) minus 1 + lam + c^2/3 + kappa(1+lam)/2 - c kappa lam/6",
+        ("parabola: cumulative cost minus the polynomial of Section 5.1", cumulative - printed),
+        ("parabola: C(1) minus 1 + lam + c^2/3 + kappa(1+lam)/2 - c kappa lam/6",
          total - (1 + lam + c**2 / 3 + kappa * (1 + lam) / 2 - c * kappa * lam / 6)),
-        ("E52 minimiser minus lam kappa/4 (E23)", minimiser - lam * kappa / 4),
-        ("E52 d2C(1)/dc2 minus 2/3 (positive: a minimum)",
+        ("parabola: minimiser minus lam kappa/4, the best response (17)-(18)",
+         minimiser - lam * kappa / 4),
+        ("parabola: d2C(1)/dc2 minus 2/3 (positive: a minimum)",
          sp.diff(total, c, 2) - sp.Rational(2, 3)),
     )
 

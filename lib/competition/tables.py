@@ -1,12 +1,16 @@
-"""The paper's tables of costs (spec-002 §4 "Tables", R2–R3, E46–E47, D1, D2, D4, D8).
+"""The paper's tables of costs, and the chapter's errata about them.
 
-* Table 1: A's cost (model E3) against a passive eager adversary ``lam phi_sigma`` with
-  ``sigma = lam`` [INF, D4], for the best response E24 and for the risk-neutral ``t``.
-* Table 2: signs of A's temporary cost ``a'(a' + lam b')`` (corrected row labels, D8).
-* Tables 4–5: equilibrium costs at ``kappa`` and ``0.75 kappa`` (E46), which the paper
-  evaluated with B's weight 1 in A's cost (E5, D1); ``paper_round`` is the printing rule
-  that reproduces every printed cell.
-* E47: the true cost of mis-estimating ``kappa`` (an extension, D2).
+* Table 1: A's cost (the model, paper (3)) against a passive eager adversary
+  ``lam phi_sigma`` with ``sigma = lam`` [INF: the only rate that reproduces the two pairs the
+  text quotes], for the best response, paper (19), and for the risk-neutral ``t``.
+* Table 2: signs of A's temporary cost ``a'(a' + lam b')`` (the paper's two middle row labels
+  are swapped; corrected).
+* Tables 4–5: equilibrium costs at ``kappa`` and ``0.75 kappa``, each row the equilibrium of
+  its own ``kappa``, which the paper evaluated with B's weight 1 in A's cost (book eq.
+  (pb-weighted-cost), an unstated convention); ``paper_round`` is the printing rule that
+  reproduces every printed cell.
+* ``misestimation_excess``: the true cost of mis-estimating ``kappa`` (book eq.
+  (pb-misestimation-excess), an extension: the tables' "Total Diff" is not that cost).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from lib.competition.strategies import eager, risk_neutral
 Array = np.ndarray
 
 TABLE1_ROWS = ((0.1, 1), (0.1, 10), (1, 1), (1, 10), (0.1, 5), (10, 10))
-"""``(kappa, lam)`` of spec R2: the panels of Fig. 12 plus two rows with ``sigma = kappa``."""
+"""``(kappa, lam)`` of Table 1: the panels of Fig. 12 plus two rows with ``sigma = kappa``."""
 
 # The paper's Tables 4 (lam = 5) and 5 (lam = 25) as printed: (kappa, Temp, Perm, Total,
 # Total Diff). "2.0" and "-524.0" are printed with one decimal only.
@@ -62,7 +66,8 @@ PAPER_TABLE5 = (
 
 @dataclass(frozen=True)
 class Table1Row:
-    """A's costs against ``lam phi_sigma``: best response (E24) and risk-neutral ``t``."""
+    """A's costs against ``lam phi_sigma``: best response (paper (19)) and risk-neutral
+    ``t``."""
 
     kappa: float
     lam: float
@@ -72,7 +77,8 @@ class Table1Row:
 
 
 def table1(rows: Sequence[tuple[float, float]] = TABLE1_ROWS) -> list[Table1Row]:
-    """Table 1 (spec R2): A's model cost E3 against the eager adversary with rate ``sigma = lam``.
+    """Table 1: A's model cost, paper (3), against the eager adversary with rate
+    ``sigma = lam``.
 
     Parameters
     ----------
@@ -91,7 +97,8 @@ def table1(rows: Sequence[tuple[float, float]] = TABLE1_ROWS) -> list[Table1Row]
 
 @dataclass(frozen=True)
 class Table2Row:
-    """One row of the sign table of A's temporary cost ``a'(a' + lam b')`` (§7.4)."""
+    """One row of the sign table of A's temporary cost ``a'(a' + lam b')`` (the paper's
+    Section 7.4)."""
 
     a_action: str
     b_action: str
@@ -102,8 +109,9 @@ class Table2Row:
 
 
 def table2() -> list[Table2Row]:
-    """Table 2 with the corrected labels (spec §4, D8): a profit iff A trades against the
-    aggregate. In rows 3–4 B trades more than A, so the aggregate follows B."""
+    """Table 2 with the corrected labels (the paper swaps those of the middle two rows): a
+    profit iff A trades against the aggregate. In rows 3–4 B trades more than A, so the
+    aggregate follows B."""
     return [
         Table2Row("buy", "buy", 1, 1, 1, "cost"),
         Table2Row("sell", "sell", -1, -1, 1, "cost"),
@@ -146,10 +154,11 @@ class MisestimationRow:
 def misestimation_table(lam: float, kappas: Sequence[float] = (0.1, 0.5, 1, 5, 25, 100),
                         shift: float = 0.75, *,
                         weight: float | None = 1.0) -> list[MisestimationRow]:
-    """Tables 4–5 (E46): for each ``kappa``, the row at ``kappa`` then at ``shift * kappa``.
+    """Tables 4–5: for each ``kappa``, the row at ``kappa`` then at ``shift * kappa``.
 
-    Each row is A's cost (E35) at the equilibrium of its own ``kappa``. ``weight=1`` is the
-    paper's convention E5; ``weight=None`` gives the model cost E3 (spec D1). "Total Diff" is
+    Each row is A's cost (book eq. (pb-equilibrium-cost)) at the equilibrium of its own
+    ``kappa``. ``weight=1`` is the paper's unstated convention (book eq. (pb-weighted-cost));
+    ``weight=None`` gives the model cost, paper (3). "Total Diff" is
     ``100 (Total(shift kappa) - Total(kappa)) / Total(kappa)`` from unrounded totals.
     """
     lam = validation.positive("lam", lam)
@@ -204,9 +213,9 @@ def format_misestimation_table(rows: Sequence[MisestimationRow]) -> str:
 
 
 def misestimation_excess(kappa: float, kappa_hat: float, lam: float) -> float:
-    """True cost of mis-estimation (E47): A builds the equilibrium of ``kappa_hat`` while B
-    trades that of the true ``kappa``; A's extra model cost is
-    ``int (a_lam'(kappa_hat) - a_lam'(kappa))^2 >= 0`` (by E5a)."""
+    """True cost of mis-estimation (book eq. (pb-misestimation-excess)): A builds the
+    equilibrium of ``kappa_hat`` while B trades that of the true ``kappa``; A's extra model
+    cost is ``int (a_lam'(kappa_hat) - a_lam'(kappa))^2 >= 0`` (by (pb-quadratic-gap))."""
     kappa, lam = check_model(kappa, lam)
     kappa_hat = validation.positive("kappa_hat", kappa_hat)
     a, _ = equilibrium_strategies(kappa=kappa, lam=lam)
@@ -215,7 +224,8 @@ def misestimation_excess(kappa: float, kappa_hat: float, lam: float) -> float:
 
 
 QUOTED_TABLE1 = {(0.1, 1.0): ("2.09", "2.11"), (0.1, 10.0): ("-86.1", "12")}
-"""The two pairs of totals (best response, risk-neutral) quoted in the text of §7.3."""
+"""The two pairs of totals (best response, risk-neutral) quoted in the text of the paper's
+Section 7.3."""
 
 
 def format_table1(rows: Sequence[Table1Row]) -> str:
@@ -283,8 +293,9 @@ def misestimation_columns(rows: Sequence[MisestimationRow]) -> dict[str, list]:
 
 @dataclass(frozen=True)
 class ModelRow:
-    """A row of Tables 4–5 under the model's cost (weight ``lam``), with the true excess E47
-    of building with this row's ``kappa`` while B trades the equilibrium of the row above."""
+    """A row of Tables 4–5 under the model's cost (weight ``lam``), with the true excess
+    (book eq. (pb-misestimation-excess)) of building with this row's ``kappa`` while B trades
+    the equilibrium of the row above."""
 
     paper: MisestimationRow
     model: MisestimationRow
@@ -293,7 +304,8 @@ class ModelRow:
 
 def model_misestimation_table(lam: float, kappas: Sequence[float] = (0.1, 0.5, 1, 5, 25, 100),
                               shift: float = 0.75) -> list[ModelRow]:
-    """Tables 4–5 side by side: the paper's convention, the model's cost and E47 (D1, D2)."""
+    """Tables 4–5 side by side: the paper's convention, the model's cost and the true
+    mis-estimation excess."""
     paper = misestimation_table(lam, kappas, shift, weight=1.0)
     model = misestimation_table(lam, kappas, shift, weight=None)
     rows = []
@@ -304,10 +316,10 @@ def model_misestimation_table(lam: float, kappas: Sequence[float] = (0.1, 0.5, 1
 
 
 def format_model_table(rows: Sequence[ModelRow]) -> str:
-    """Markdown: paper convention (printed), model cost, and the mis-estimation excess E47
+    """Markdown: paper convention (printed), model cost, and the true mis-estimation excess
     (no relative change of the model total, which can vanish)."""
     lines = ["| λ | κ | Total (paper's convention) | Temp (model) | Perm (model) | Total (model) "
-             "| excess E47 |", "|---:|---:|---:|---:|---:|---:|---:|"]
+             "| mis-estimation excess |", "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         excess = "" if r.excess is None else f"{r.excess:.6f}"
         lines.append(f"| {r.paper.lam:g} | {r.paper.kappa:g} | {paper_round(r.paper.cost.total)} "
@@ -323,4 +335,5 @@ def model_columns(rows: Sequence[ModelRow]) -> dict[str, list]:
     del model["total diff [%]"]
     return {**{f"{name} (model)": values for name, values in model.items()},
             "total (paper's convention) [cost]": [r.paper.cost.total for r in rows],
-            "excess E47 [cost]": ["" if r.excess is None else r.excess for r in rows]}
+            "mis-estimation excess [cost]": ["" if r.excess is None else r.excess
+                                             for r in rows]}

@@ -1,9 +1,12 @@
-"""Strategy selection under uncertainty (spec-002 §3.8, E41–E43; §4 Table 3, R4, R6b, D3, D5).
+"""Strategy selection under uncertainty (the paper's Sections 11–12, its (43)–(48)).
 
-§11: A does not know whether B plays the two-trader equilibrium ``b_lam`` or the
+Section 11: A does not know whether B plays the two-trader equilibrium ``b_lam`` or the
 ``lam``-scaled symmetric n-trader strategy ``b_n``; A's cost for each of its two replies is a
-random variable with two equally likely values (E41–E42). §12: with ``lam`` log-normal, the
-mean and spread of A's equilibrium cost (E43; the paper leaves them uncomputed).
+random variable with two equally likely values (book eqs. (pb-selection-cases),
+(pb-selection-identity)). The paper's Table 3 is not reproducible: its numbers satisfy the
+identities, but B's effect has the opposite sign in every reconstruction. Section 12: with
+``lam`` log-normal, the mean and spread of A's equilibrium cost (book eq. (pb-expected-cost);
+the paper leaves them uncomputed).
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ PAPER_TABLE3 = {
     "costs": ((600.0, 658.1), (518.1, 460.2)),  # rows b_lam, b_n; columns a_lam, a_n
     "means": (559.1, 559.2),
     "stds": (57.9, 139.8),
-    "text_cost_a_lam_b_n": 518.2,  # the same cell as quoted in the text of §11
+    "text_cost_a_lam_b_n": 518.2,  # the same cell as quoted in the text of Section 11
 }
 """The paper's Table 3 as printed (one decimal): A's cost, column means and stds."""
 
@@ -39,7 +42,7 @@ _PRINTED_HALF_UNIT = 0.05  # every number of Table 3 is printed with one decimal
 
 @dataclass(frozen=True)
 class SelectionMatrix:
-    """A's cost ``costs[i, j] = C_A[a_j; b_i]`` (E3, weight ``lam``) with rows
+    """A's cost ``costs[i, j] = C_A[a_j; b_i]`` (paper (3), weight ``lam``) with rows
     ``b in (b_lam, b_n)`` and columns ``a in (a_lam, a_n)`` (the layout of Table 3), and its
     column statistics (B's two choices equally likely)."""
 
@@ -53,11 +56,12 @@ class SelectionMatrix:
 
     @property
     def deltas(self) -> Array:
-        """``Delta(a) = M(a, b_n) - M(a, b_lam)`` for ``a = a_lam, a_n`` (E42)."""
+        """``Delta(a) = M(a, b_n) - M(a, b_lam)`` for ``a = a_lam, a_n``."""
         return self.costs[1] - self.costs[0]
 
     def identities(self) -> dict[str, float]:
-        """Residuals of the identities E42 (all zero up to rounding): the two penalties for not
+        """Residuals of the identities (book eq. (pb-selection-identity); all zero up to
+        rounding): the two penalties for not
         best-responding both equal ``D``; equal column means; ``Delta(a_n) = Delta(a_lam) - 2D``;
         ``std = |Delta| / sqrt(2)``."""
         (m_ll, m_nl), (m_ln, m_nn) = self.costs
@@ -73,8 +77,10 @@ class SelectionMatrix:
 
 
 def selection_strategies(*, kappa: float, lam: float, n: float | None = None) -> dict:
-    """The four strategies of §11 (E41): ``a_lam``, ``b_lam`` (E31), ``b_n = phi_{rho_n}``
-    (E39, scaled by ``lam`` by B) and ``a_n = BR_A[b_n]`` (E20); ``n`` defaults to ``lam + 1``."""
+    """The four strategies of the paper's Section 11 (book eq. (pb-selection-cases)):
+    ``a_lam``, ``b_lam`` (paper (26)–(27)), ``b_n = phi_{rho_n}`` (paper (31), scaled by
+    ``lam`` by B) and ``a_n = BR_A[b_n]`` (book eq. (pb-best-response)); ``n`` defaults to
+    ``lam + 1``."""
     kappa, lam = check_model(kappa, lam)
     n = lam + 1.0 if n is None else n
     a_lam, b_lam = equilibrium_strategies(kappa=kappa, lam=lam)
@@ -84,12 +90,15 @@ def selection_strategies(*, kappa: float, lam: float, n: float | None = None) ->
 
 
 def selection_matrix(*, kappa: float, lam: float, n: float | None = None) -> SelectionMatrix:
-    """The 2x2 cost matrix of §11 (E41–E42).
+    """The 2x2 cost matrix of the paper's Section 11 (book eqs. (pb-selection-cases),
+    (pb-selection-identity)).
 
-    ``b_lam``, ``a_lam``: the two-trader equilibrium (E31). ``b_n``: the symmetric n-trader
-    strategy ``phi_{rho_n}`` (E39), which B scales by ``lam``; ``a_n = BR_A[b_n]`` (E20, equal to
-    the E24 form). ``n`` defaults to ``lam + 1`` [INF, D5]. Costs are E3 with weight ``lam``;
-    column stds are sample stds (ddof=1); ``penalty`` is ``D = int (a_n' - a_lam')^2``.
+    ``b_lam``, ``a_lam``: the two-trader equilibrium (paper (26)–(27)). ``b_n``: the symmetric
+    n-trader strategy ``phi_{rho_n}`` (paper (31)), which B scales by ``lam``;
+    ``a_n = BR_A[b_n]`` (book eq. (pb-best-response), equal to the form of paper (19)). ``n``
+    defaults to ``lam + 1`` [INF: the paper's "25 unit traders" could also mean ``n = lam``].
+    Costs are paper (3) with weight ``lam``; column stds are sample stds (ddof=1);
+    ``penalty`` is ``D = int (a_n' - a_lam')^2``.
     """
     kappa, lam = check_model(kappa, lam)
     n = lam + 1.0 if n is None else n
@@ -115,7 +124,8 @@ class PrintedCheck:
 
 
 def paper_table3_checks(table: dict = PAPER_TABLE3) -> list[PrintedCheck]:
-    """Which structural facts of E42 the paper's Table 3 satisfies (spec R4, D3).
+    """Which structural facts (book eq. (pb-selection-identity)) the paper's Table 3
+    satisfies.
 
     Each cell is known to ``+-0.05``; a check holds if some unrounded values consistent with the
     print satisfy it. The last check is the sign found in every reconstruction,
@@ -151,8 +161,9 @@ def paper_table3_checks(table: dict = PAPER_TABLE3) -> list[PrintedCheck]:
 
 
 def lognormal_expected_cost(*, kappa: float, m: float, s: float) -> tuple[float, float]:
-    """Mean and standard deviation of A's equilibrium cost ``C(lam)`` (E35, weight ``lam``) when
-    ``lam`` is log-normal with parameters ``m``, ``s`` (E43).
+    """Mean and standard deviation of A's equilibrium cost ``C(lam)`` (book eq.
+    (pb-equilibrium-cost), weight ``lam``) when ``lam`` is log-normal with parameters ``m``,
+    ``s`` (paper (47)–(48), book eq. (pb-expected-cost)).
 
     With ``lam = exp(m + s z)`` and ``z`` standard normal, both moments are integrals over ``z``
     against the normal density (``scipy.integrate.quad`` on the real line); the variance is
@@ -199,8 +210,10 @@ def format_table3(*, kappas: tuple[float, ...], lam: float, n: float) -> str:
 
 
 def format_table3_checks() -> str:
-    """Markdown: which facts of E42 the paper's printed Table 3 satisfies."""
-    lines = ["| fact of E42, checked on the printed numbers | holds |", "|---|---|"]
+    """Markdown: which facts of the exact structure of the cost matrix the paper's printed
+    Table 3 satisfies."""
+    lines = ["| fact of the exact structure, checked on the printed numbers | holds |",
+             "|---|---|"]
     lines += [f"| {c.name} | {'yes' if c.holds else '**no**'} |" for c in paper_table3_checks()]
     return "\n".join(lines)
 
@@ -219,7 +232,8 @@ def table3_columns(*, kappas: tuple[float, ...], lam: float, n: float) -> dict[s
 
 
 def lognormal_table(cases: tuple[tuple[float, float, float], ...]) -> dict[str, list]:
-    """E43 for each ``(kappa, m, s)``: columns for the book and ``lib.figures.save_table``."""
+    """Mean and standard deviation of the equilibrium cost (book eq. (pb-expected-cost)) for
+    each ``(kappa, m, s)``: columns for the book and ``lib.figures.save_table``."""
     moments = [lognormal_expected_cost(kappa=k, m=m, s=s) for k, m, s in cases]
     return {"kappa [1]": [c[0] for c in cases], "m [1]": [c[1] for c in cases],
             "s [1]": [c[2] for c in cases], "E[C] [cost]": [mo[0] for mo in moments],

@@ -1,9 +1,11 @@
-"""Price inertia and front-running (source 001, Sannikov & Skrzypacz 2016; spec-001).
+"""Price inertia and front-running (Sannikov & Skrzypacz 2016), the dynamic-trading chapter.
 
-Modules: ``model`` (``Market``, ``Equilibrium``), ``firstbest`` (E5), ``equations`` (the value
-matrices E12, the FOCs E11/E13/E36, welfare, and the Prop 3 checks), ``solve`` (the numeric
-equilibrium with continuation) and ``closed_forms`` (Props 5–9, 12, 13, §5.6 and §6).
-The public API of DESIGN.md, ``equilibrium(b, *, r=1.0, fringe=False)``, is re-exported here.
+Modules: ``model`` (``Market``, ``Equilibrium``), ``firstbest`` (book eq. (dt-first-best),
+paper (7)–(8)), ``equations`` (the value matrices of the Lyapunov equation (dt-lyapunov), the
+first-order conditions (dt-foc), (dt-fringe-foc) and (dt-common-foc), welfare, and the
+conditions of Prop 3), ``solve`` (the numeric equilibrium with continuation) and
+``closed_forms`` (Props 5–9, 12, 13 and Sections 5.6 and 6 of the paper). The public API,
+``equilibrium(b, *, r=1.0, fringe=False)``, is re-exported here.
 """
 
 from lib.dynamic_trading.model import Equilibrium, Market

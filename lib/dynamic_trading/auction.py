@@ -1,4 +1,4 @@
-"""Conditional double auctions and direct mechanisms (Props 1–2, Theorem 1, spec-001 E7, E8, E40).
+"""Conditional double auctions and direct mechanisms (Props 1–2, Theorem 1; eq. (dt-auction)).
 
 Player ``i`` bids ``p = π̂^i - Σ_{j≠i} π^{ij} q^j``; in matrix form ``π̂ = p 1 + Π q`` (eq. 52)
 with ``Π`` zero on the diagonal and ``1ᵀq = 0``. A direct mechanism is ``p = P X``,
@@ -50,7 +50,7 @@ def is_acceptable(P: Array, Q: Array) -> bool:
 
 
 def profile_from_mechanism(P: Array, Q: Array) -> tuple[Array, Array]:
-    """Linear stationary auction profile ``(π̂, Π)`` that implements ``(P, Q)`` (E40 inverse).
+    """Linear stationary auction profile ``(π̂, Π)`` implementing ``(P, Q)`` (paper (53) inverted).
 
     ``π̂_i = 1 / [(Q^F)^{-1}]_{i1}``, ``Π̃ = diag(π̂) (Q^F)^{-1}``; then ``π^{1j} = Π̃_{1j}``,
     ``π^{i1} = -Π̃_{ii}`` and ``π^{ij} = Π̃_{ij} + π^{i1}`` for ``i, j ≥ 2``. Needs an
@@ -72,7 +72,7 @@ def profile_from_mechanism(P: Array, Q: Array) -> tuple[Array, Array]:
 
 
 def mechanism_from_profile(pihat: Array, Pi: Array) -> tuple[Array, Array]:
-    """Direct mechanism ``(P, Q)`` of a linear profile: ``Q^F = Π̃^{-1} diag(π̂)`` (E40, eq. 53)."""
+    """Direct mechanism ``(P, Q)`` of a linear profile: ``Q^F = Π̃^{-1} diag(π̂)`` (paper (53))."""
     Pi = _slopes(Pi)
     pihat = np.asarray(pihat, dtype=float)
     if pihat.shape != (Pi.shape[0],) or not np.all(np.isfinite(pihat)) or np.any(pihat == 0):

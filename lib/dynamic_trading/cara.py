@@ -1,14 +1,16 @@
-"""Exponential-utility (CARA) variant of the N-trader market (App. A, Props 15–16, spec-001 E39).
+"""Exponential-utility (CARA) variant of the N-trader market (App. A, Props 15–16, paper (51)).
 
 Player ``i`` has utility ``-exp(-α^i c)``; holding cost ``b^i`` becomes ``r α^i`` and the
-Lyapunov equation E12 gains the term ``-2 r α^i A^i ΣΣᵀ A^i``, an algebraic Riccati equation:
+Lyapunov equation (paper (16)) gains the term ``-2 r α^i A^i ΣΣᵀ A^i``, an algebraic Riccati
+equation (paper (51), book eq. (dt-cara)):
 
 ``r A + A Q + Qᵀ A = ½ (Pᵀ Q_{i.} + Q_{i.}ᵀ P) - (r α^i / 2) E_ii - 2 r α^i A ΣΣᵀ A``.
 
-The FOC E11 is unchanged. ``A^i`` is the stabilising solution, computed from the ordered real
-Schur form of the Hamiltonian, which also covers a singular ``ΣΣᵀ`` (``Σ = 0`` is the
+The FOC (paper (15)) is unchanged. ``A^i`` is the stabilising solution, computed from the
+ordered real Schur form of the Hamiltonian, which also covers a singular ``ΣΣᵀ`` (``Σ = 0`` is the
 Lyapunov equation of the linear-quadratic model, Prop 16). Existence beyond a shock size of
-about 0.3 is unverified (spec §8.13): the solver raises ``CaraExistenceError`` there.
+about 0.3 is unverified (the chapter's unresolved question): the solver raises
+``CaraExistenceError`` there.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ __all__ = [
 
 
 class CaraExistenceError(RuntimeError):
-    """No stabilising Riccati solution or no converged equilibrium (spec §8.13)."""
+    """No stabilising Riccati solution or no converged equilibrium (existence unverified)."""
 
 
 def _covariance(SigmaSigmaT: object, N: int) -> Array:
@@ -63,7 +65,7 @@ def _stabilising_care(a: Array, G: Array, C: Array) -> Array:
 def value_matrix(
     P: Array, Q: Array, alpha_i: float, i: int, r: float, SigmaSigmaT: Array
 ) -> Array:
-    """CARA value matrix ``A^i``: the stabilising root of the Riccati equation E39 (Prop 15).
+    """CARA value matrix ``A^i``: the stabilising root of the Riccati equation (51) of Prop 15.
 
     Written as ``aᵀA + A a - A G A + C = 0`` with ``a = -Q - (r/2) I``,
     ``G = 2 r α^i ΣΣᵀ`` and ``C = ½ (Pᵀ Q_{i.} + Q_{i.}ᵀ P) - (r α^i / 2) E_ii``.
@@ -91,7 +93,7 @@ def _check_alpha(alpha: object) -> Array:
 def equilibrium_residual(
     P: Array, Q: Array, alpha: Array, r: float, SigmaSigmaT: Array
 ) -> Array:
-    """Stacked E11 residuals ``p^i Q_{i.} + q^{ii} P - 2 (A^i Q_{.i})ᵀ`` with CARA ``A^i`` (E39).
+    """Stacked FOC residuals (paper (15)) ``p^i Q_{i.} + q^{ii} P - 2 (A^i Q_{.i})ᵀ``, CARA ``A^i``.
 
     All ``N`` players are strategic; returns a vector of length ``N²``.
     """
@@ -107,7 +109,7 @@ def equilibrium_residual(
 
 
 def prop13_guess(b: Array, r: float = 1.0) -> tuple[Array, Array]:
-    """Prop 13 approximation around the mean ``b̄`` (E31): ``(P̂, Q̂)``, used as a starting point.
+    """Prop 13 approximation (paper (41)) around the mean ``b̄``: ``(P̂, Q̂)``, a starting point.
 
     ``p̂^i = -(b̄/(N r)) (1 + (3N-4)/(N(N-1)) ε^i)``, ``Q̂ = κ (I - S/N)(I + D_ε)``,
     ``κ = r (N-2)/2`` and ``b^i = b̄ (1 + ε^i)``.
@@ -139,13 +141,13 @@ def solve_cara(
     steps: int = 5,
     tol: float = 1e-12,
 ) -> tuple[Array, Array, list[Array]]:
-    """CARA equilibrium with ``Σ = diag(σ)`` by continuation in the shock size (Prop 15, App. R6).
+    """CARA equilibrium with ``Σ = diag(σ)`` by continuation in the shock size (Prop 15, App. A.2).
 
     Starts from the Prop 13 guess with ``b = r α`` at ``σ = 0`` (the linear-quadratic model,
-    Prop 16) and scales ``σ`` up in ``steps`` equal steps, solving E11 + E39 with
+    Prop 16) and scales ``σ`` up in ``steps`` equal steps, solving paper (15) and (51) with
     ``scipy.optimize.root`` (hybr) at each. Raises ``CaraExistenceError`` if a step has no
     stabilising Riccati solution, does not converge to ``max |residual| <= 1e-10``, or
-    leaves the Prop 3 region (``p^i < 0``, ``q^{ii} > 0``, ``Re spec Q >= 0``).
+    leaves the Prop 3 region (``p^i < 0``, ``q^{ii} > 0``, ``Re eig Q >= 0``).
 
     Returns ``(P, Q, [A^1, ..., A^N])``.
     """
@@ -167,12 +169,12 @@ def solve_cara(
             P, Q = _unpack(sol.x, N)
             worst = float(np.max(np.abs(equilibrium_residual(P, Q, alpha, r, S))))
         except CaraExistenceError as err:
-            raise CaraExistenceError(f"at shock size {s} * sigma: {err} (spec §8.13: existence "
-                                     "beyond about 0.3 is unverified)") from err
+            raise CaraExistenceError(f"at shock size {s} * sigma: {err} (existence beyond "
+                                     "about 0.3 is unverified)") from err
         if worst > 1e-10 or not _admissible(P, Q):
             raise CaraExistenceError(f"no admissible equilibrium found at shock size {s} * sigma "
-                                     f"(max residual {worst:.1e}); spec §8.13: existence beyond "
-                                     "about 0.3 is unverified")
+                                     f"(max residual {worst:.1e}); existence beyond about 0.3 "
+                                     "is unverified")
         x = sol.x
     S = np.diag(sigma**2)
     return P, Q, [value_matrix(P, Q, alpha[i], i, r, S) for i in range(N)]

@@ -1,11 +1,17 @@
-"""Closed forms of source 001 (spec-001 §3), evaluated with numpy.
+"""Closed forms of Sannikov & Skrzypacz (2016), evaluated with numpy (book labels in brackets).
 
-* Prop 12, symmetric players: E28 (``P``, ``Q``, ``kappa``) and E29 (value matrices).
-* Prop 5–6, one large trader against a fringe: E14–E17.
-* Prop 7 (merger, E18), Prop 8 (commitment to a speed, E19), Prop 9 (entry, E20).
-* Prop 13, first-order perturbation around symmetry: E31–E32.
-* §6, symmetric common values: E37 and the no-trade threshold ``phi*``.
-* §5.6, front-running: the eigenbasis ``U`` and the price row of E35 given ``kappa_hat``.
+* Prop 12, symmetric players: ``P``, ``Q``, ``kappa`` [dt-symmetric] and the value matrices,
+  paper (38) [dt-symmetric-values].
+* Props 5–6, one large trader against a fringe: paper (18)–(22) [dt-large-fringe],
+  [dt-large-fringe-values], [dt-large-fringe-impact].
+* Prop 7 (merger, paper (59)–(61) [dt-merger]), Prop 8 (commitment to a speed, paper (62)
+  [dt-commitment]), Prop 9 (entry [dt-entry]).
+* Prop 13, first-order perturbation around symmetry: paper (41)–(42) [dt-perturbation],
+  [dt-perturbation-impact].
+* Section 6, symmetric common values: ``kappa(phi)`` and the no-trade threshold ``phi*``
+  [dt-common-symmetric].
+* Section 5.6, front-running: the eigenbasis ``U`` and the price row of paper (47)
+  [dt-frontrun] given ``kappa_hat``.
 """
 
 from __future__ import annotations
@@ -42,14 +48,15 @@ def _n(N: int) -> int:
 
 
 def symmetric(N: int, b: float, r: float = 1.0) -> tuple[Array, Array, float]:
-    """Prop 12 (E28): ``P = -b/(N r) 1``, ``Q = kappa (I - S/N)``, ``kappa = r (N-2)/2``."""
+    """Prop 12 [dt-symmetric]: ``P = -b/(N r) 1``, ``Q = kappa (I - S/N)``,
+    ``kappa = r (N-2)/2``."""
     N, b, r = _n(N), validation.positive("b", b), validation.positive("r", r)
     kappa = r * (N - 2) / 2.0
     return np.full(N, -b / (N * r)), kappa * (np.eye(N) - 1.0 / N), kappa
 
 
 def symmetric_value_matrix(N: int, b: float, r: float, i: int) -> Array:
-    """Prop 12 value matrix ``A^i`` (E29, eq. 38), shape (N, N)."""
+    """Prop 12 value matrix ``A^i`` (paper (38) [dt-symmetric-values]), shape (N, N)."""
     N, b, r = _n(N), validation.positive("b", b), validation.positive("r", r)
     i = validation.integer("i", i, minimum=0)
     if i >= N:
@@ -61,10 +68,11 @@ def symmetric_value_matrix(N: int, b: float, r: float, i: int) -> Array:
 
 
 def large_vs_fringe(bL: float, bF: float, r: float = 1.0) -> dict[str, Array | float]:
-    """Prop 5–6: one large trader (player 1) against a fringe (player 2), E14–E17.
+    """Props 5–6: one large trader (player 1) against a fringe (player 2), paper (18)–(22).
 
-    Returns ``P``, ``Q``, ``kappa`` (E16), ``AL``, ``AF`` (E15), the first-best row ``Pbar``,
-    the impacts ``I = Lam/(r + kappa)`` and ``Lam = bF/r`` (E17) and the price ``p0`` at
+    Returns ``P``, ``Q``, ``kappa`` (paper (18)–(19) [dt-large-fringe]), ``AL``, ``AF``
+    [dt-large-fringe-values], the first-best row ``Pbar``, the impacts ``I = Lam/(r + kappa)``
+    and ``Lam = bF/r`` (paper (20) [dt-large-fringe-impact]) and the price ``p0`` at
     ``X0 = [1, -1]``.
     """
     bL, bF, r = (validation.positive(n, v) for n, v in (("bL", bL), ("bF", bF), ("r", r)))
@@ -86,23 +94,24 @@ def large_vs_fringe(bL: float, bF: float, r: float = 1.0) -> dict[str, Array | f
 
 
 def commitment(bL: float, bF: float, r: float, kappa: float) -> dict[str, Array | float]:
-    """Prop 8 (E19): the large player commits to ``Q(kappa)``; the fringe prices by E13.
+    """Prop 8 [dt-commitment]: the large player commits to ``Q(kappa)``; the fringe prices by
+    paper (17).
 
-    Returns ``P`` (eq. 62 for general ``r``), ``Q``, ``AL`` (E12) and the objective
+    Returns ``P`` (paper (62) for general ``r``), ``Q``, ``AL`` (paper (16)) and the objective
     ``W = [1, -1] AL [1, -1]'``. ``kappa = r (bL + bF)/(2 bF)`` is the equilibrium of Prop 5.
     """
     bL, bF, r, kappa = (validation.positive(n, v) for n, v in
                         (("bL", bL), ("bF", bF), ("r", r), ("kappa", kappa)))
     q = kappa * bF / (bL + bF)
-    D1, D2 = r * bF + q * (bL + bF), r * bF + 2 * q * (bL + bF)
+    d1, d2 = r * bF + q * (bL + bF), r * bF + 2 * q * (bL + bF)
     a11 = -bF * bL * (2 * bF * q**2 + 3 * bF * q * r + bF * r**2 + 4 * bL * q**2 + bL * q * r)
     a12 = -2 * bF * bL * q * (bF * r + bL * q)
     a22 = 2 * bF**2 * q * (bF * r + bL * q)
     return {
-        "P": -bF / (r * D1) * np.array([q * bL, r * bF + q * bL]),
+        "P": -bF / (r * d1) * np.array([q * bL, r * bF + q * bL]),
         "Q": kappa / (bL + bF) * np.array([[bL, -bF], [-bL, bF]]),
-        "AL": np.array([[a11, a12], [a12, a22]]) / (2 * r * D1 * D2),
-        "W": bF * (q * (2 * bF - bL) * (bF + bL) - r * bF * bL) / (2 * D1 * D2),
+        "AL": np.array([[a11, a12], [a12, a22]]) / (2 * r * d1 * d2),
+        "W": bF * (q * (2 * bF - bL) * (bF + bL) - r * bF * bL) / (2 * d1 * d2),
     }
 
 
@@ -123,7 +132,8 @@ def _share(beta1: float) -> float:
 
 
 def merger_coefficient(beta1: float, r: float = 1.0) -> float:
-    """Prop 7 (E18): ``c = (2 beta1 - 1) / (2 r (1 - beta1)(2 beta1 + 1))``; negative below 1/2."""
+    """Prop 7 [dt-merger]: ``c = (2 beta1 - 1) / (2 r (1 - beta1)(2 beta1 + 1))``; negative
+    below 1/2."""
     beta1, r = _share(beta1), validation.positive("r", r)
     return (2 * beta1 - 1) / (2 * r * (1 - beta1) * (2 * beta1 + 1))
 
@@ -147,7 +157,7 @@ def merger_welfare_change(beta1: float, X0: Array, sigma_sigma_t: Array, r: floa
 
 def entry_welfare(bF: Array, sigma: float, sigma_L: float, sigma_tilde: float,
                   r: float = 1.0) -> Array:
-    """Prop 9 (E20): the large player's (``bL = 1``) welfare ``tr(Sigma Sigma' A^L)`` against
+    """Prop 9 [dt-entry]: the large player's (``bL = 1``) welfare ``tr(Sigma Sigma' A^L)`` against
     the fringe coefficient ``bF`` (vectorised), aggregate shock ``sigma`` per unit capacity."""
     bF, r = np.asarray(bF, dtype=float), validation.positive("r", r)
     num = (bF * (bF - 1) * (sigma_L**2 + sigma_tilde**2)
@@ -157,18 +167,18 @@ def entry_welfare(bF: Array, sigma: float, sigma_L: float, sigma_tilde: float,
 
 def entry_welfare_slope(bF: Array, sigma: float, sigma_L: float, sigma_tilde: float,
                         r: float = 1.0) -> Array:
-    """Prop 9 (E20): ``dW^L/dbF``; negative iff ``bF < 1/3`` (large share below 1/4)."""
+    """Prop 9 [dt-entry]: ``dW^L/dbF``; negative iff ``bF < 1/3`` (large share below 1/4)."""
     bF, r = np.asarray(bF, dtype=float), validation.positive("r", r)
     return ((3 * bF - 1) * (bF + 1) / (2 * r * (3 * bF + 1) ** 2)
             * ((sigma - sigma_L) ** 2 + sigma_tilde**2))
 
 
 def perturbation_approx(b: Array, r: float = 1.0) -> tuple[Array, Array, Array, Array]:
-    """Prop 13 (E31–E32) around the mean coefficient: ``(P_hat, Q_hat, I_hat, Lam_hat)``.
+    """Prop 13 (paper (41)–(42)) around the mean coefficient: ``(P_hat, Q_hat, I_hat, Lam_hat)``.
 
     ``b^i = bbar (1 + eps^i)``; ``p^i = -bbar/(N r) (1 + x eps^i)`` with
     ``x = (3N-4)/(N(N-1))``; ``Q_hat = kappa (I - S/N)(I + D_eps)``; first-order impacts
-    ``I^i`` and ``Lam^i`` of E32. Requires ``N >= 3`` (``kappa = 0`` for ``N = 2``).
+    ``I^i`` and ``Lam^i`` of paper (42). Requires ``N >= 3`` (``kappa = 0`` for ``N = 2``).
     """
     b = np.asarray(validation.sequence("b", b, validation.positive, min_length=3))
     N, bbar = b.size, b.mean()
@@ -188,7 +198,7 @@ def common_value_matrix(N: int, phi: float) -> Array:
 
 
 def common_value_symmetric(N: int, b: float, r: float, phi: float) -> tuple[Array, Array, float]:
-    """§6 (E37): ``P = -b/(N r) 1``, ``Q = kappa (I - S/N)`` with
+    """Section 6 [dt-common-symmetric]: ``P = -b/(N r) 1``, ``Q = kappa (I - S/N)`` with
     ``kappa = r ((N-2)(1-phi) - phi N) / (2 (1-phi) + 2 phi N)``.
 
     ``kappa <= 0`` (``phi >= phi_critical(N)``) means that no trade is possible.
@@ -202,14 +212,16 @@ def common_value_symmetric(N: int, b: float, r: float, phi: float) -> tuple[Arra
 
 
 def phi_critical(N: int) -> float:
-    """No-trade threshold of §6: trade exists iff ``phi < (N-2) / (2 (N-1))``."""
+    """No-trade threshold of Section 6 [dt-common-symmetric]: trade exists iff
+    ``phi < (N-2) / (2 (N-1))``."""
     N = _n(N)
     return (N - 2) / (2 * (N - 1))
 
 
 def frontrun_basis(n_large: int, bL: float, bF: float) -> Array:
-    """§5.6 (E35): eigenbasis ``U`` (N, N), ``N = n_large + 1``, of ``n_large`` identical large
-    players and a fringe: ``u_1 = 1/b``, ``u_j = e_1 - e_j`` (j = 2..N-1), ``u_N = [1, .., 1-N]``.
+    """Section 5.6 (paper (47)): eigenbasis ``U`` (N, N), ``N = n_large + 1``, of ``n_large``
+    identical large players and a fringe: ``u_1 = 1/b``, ``u_j = e_1 - e_j`` (j = 2..N-1),
+    ``u_N = [1, .., 1-N]``.
     """
     n_large = validation.integer("n_large", n_large, minimum=1)
     bL, bF = validation.positive("bL", bL), validation.positive("bF", bF)
@@ -223,14 +235,14 @@ def frontrun_basis(n_large: int, bL: float, bF: float) -> Array:
 
 
 def frontrun_flow(n_large: int, bL: float, bF: float, kappa: float, kappa_hat: float) -> Array:
-    """§5.6 (E35): ``Q = U diag(0, kappa, .., kappa, kappa_hat) U^-1``."""
+    """Section 5.6 (paper (47)): ``Q = U diag(0, kappa, .., kappa, kappa_hat) U^-1``."""
     U = frontrun_basis(n_large, bL, bF)
     K = np.r_[0.0, np.full(n_large - 1, kappa), kappa_hat]
     return U @ np.diag(K) @ np.linalg.inv(U)
 
 
 def frontrun_price(n_large: int, bL: float, bF: float, r: float, kappa_hat: float) -> Array:
-    """§5.6 (E35): ``P = Pi U^-1`` with ``Pi = [-1/r, 0, .., 0, pi]``,
+    """Section 5.6 (paper (47)): ``P = Pi U^-1`` with ``Pi = [-1/r, 0, .., 0, pi]``,
     ``pi = n_large bF / (r + kappa_hat)``."""
     U = frontrun_basis(n_large, bL, bF)
     r = validation.positive("r", r)

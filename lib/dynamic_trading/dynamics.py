@@ -2,7 +2,8 @@
 
 Inputs are plain arrays: the pricing row ``P`` (1-D, length N), the trading matrix ``Q``
 (N x N, zero column sums), the risk coefficients ``b`` and the discount rate ``r``
-(spec-001 §2, §5). Inventories follow ``dX = -Q X dt`` without shocks, and ``p = P X``.
+(Sections 2 and 5 of the paper). Inventories follow ``dX = -Q X dt`` without shocks, and
+``p = P X``.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _time_grid(t: object) -> Array:
 
 
 def impulse_response(Q: Array, X0: Array, t: Array) -> Array:
-    """Inventory path ``X_t = expm(-Q t) X0`` without shocks (E4 with ``q = Q X``).
+    """Inventory path ``X_t = expm(-Q t) X0`` without shocks (paper (5) with ``q = Q X``).
 
     Returns an array of shape ``(len(t), N)``.
     """
@@ -83,8 +84,9 @@ def eigendecomposition(Q: Array, normalize: str = "paper") -> tuple[Array, Array
     """Real eigen-decomposition ``Q = U diag(kappas) U^{-1}``, eigenvalues ascending (eq. 25).
 
     ``normalize="paper"``: column 1 has entry 1 equal to 1; every other column has its
-    positive entries summing to 1 and entry 1 > 0 (spec §8.9). ``normalize="unit"``: unit
-    Euclidean columns. Signs make the first nonzero entry positive (entry 1 in the paper).
+    positive entries summing to 1 and entry 1 > 0 (the normalisation of the paper's (25)).
+    ``normalize="unit"``: unit Euclidean columns. Signs make the first nonzero entry positive
+    (entry 1 in the paper).
     Complex spectra raise ``ValueError`` (Lemma 2 needs real eigenvectors).
     """
     Q = _check_q(Q)
@@ -132,10 +134,10 @@ def _lemma2_tilde(P: Array, U: Array, kappas: Array, b_i: float, i: int, r: floa
 def lemma2_value_matrix(
     P: Array, U: Array, kappas: Array, b_i: float, i: int, r: float = 1.0
 ) -> Array:
-    """Value matrix ``A^i = U^{-T} Ã^i U^{-1}`` of player ``i`` from its eigen form (E21, eq. 23).
+    """Value matrix ``A^i = U^{-T} Ã^i U^{-1}`` of player ``i`` from its eigen form (paper (23)).
 
     ``ã_jk = (-b^i u^{ij} u^{ik} + (P U^j) u^{ik} κ_k + (P U^k) u^{ij} κ_j) / (2 (r + κ_j + κ_k))``;
-    it solves the Lyapunov equation E12 when ``Q = U diag(κ) U^{-1}``.
+    it solves the Lyapunov equation, paper (16), when ``Q = U diag(κ) U^{-1}``.
     """
     P, U, kappas, b_i, i, r = _lemma2_inputs(P, U, kappas, b_i, i, r)
     Uinv = np.linalg.inv(U)
@@ -145,10 +147,11 @@ def lemma2_value_matrix(
 def lemma2_foc_residual(
     P: Array, U: Array, kappas: Array, b_i: float, i: int, r: float = 1.0
 ) -> Array:
-    """Residual of the eigen-form FOC of strategic player ``i`` (E22, eq. 24), one entry per k.
+    """Residual of the eigen-form FOC of strategic player ``i`` (paper (24)), one entry per k.
 
     ``u^{ik} (b^i + κ_k (p^i - P U K̃_k w) / (U_{i.} K̃_k w)) + (r + κ_k) P U^k`` with
-    ``w = (U^{-1})_{.i}`` and ``K̃_k = diag(κ_j / (r + κ_j + κ_k))``; zero iff E11 holds.
+    ``w = (U^{-1})_{.i}`` and ``K̃_k = diag(κ_j / (r + κ_j + κ_k))``; zero iff the FOC,
+    paper (15), holds.
     """
     P, U, kappas, b_i, i, r = _lemma2_inputs(P, U, kappas, b_i, i, r)
     w = np.linalg.inv(U)[:, i]
@@ -164,10 +167,11 @@ def _secular(lam: float, a: Array) -> float:
 
 
 def prop14_eigen(eps: Array, kappa: float) -> tuple[Array, Array]:
-    """Spectrum of the Prop 13 matrix ``Q̂ = κ (I - S/N)(I + D_ε)`` by the secular equation (46).
+    """Spectrum of the Prop 13 matrix ``Q̂ = κ (I - S/N)(I + D_ε)`` by the secular equation,
+    paper (46) (book eq. (dt-secular)).
 
     With ``a_j = 1 + ε^j`` sorted strictly ascending and positive, ``λ = κ'/κ`` solves
-    ``Σ_j a_j / (a_j - λ) = N``: ``λ_1 = 0`` and one root in each ``(a_{i-1}, a_i)`` (E34),
+    ``Σ_j a_j / (a_j - λ) = N``: ``λ_1 = 0`` and one root in each ``(a_{i-1}, a_i)`` (Prop 14),
     found by Brent's method. Eigenvectors (45): ``v_j = 1 / (a_j - λ)``, which already satisfy
     ``Σ_j a_j v_j = N``. Returns ``(κ λ, V)`` with the vectors as columns.
     """

@@ -1,9 +1,11 @@
-"""Equilibrium conditions of source 001 (spec-001 E10–E13, E36, Prop 3, Prop 2).
+"""Equilibrium conditions of Sannikov & Skrzypacz (2016): paper (13)–(17), Props 2–4, and the
+first-order condition with common values (book eqs. (dt-hjb)–(dt-fringe-foc), (dt-common-foc)).
 
 A stationary linear mechanism is a price row ``P`` (N,) and a flow matrix ``Q`` (N, N) with
 zero column sums: ``p_t = P X_t`` and ``q_t = Q X_t``. Player ``i``'s value is
-``X' A^i X + k^i``, where ``A^i`` solves the Lyapunov equation E12, and truthtelling is the
-first-order condition E11 (E13 for a competitive fringe).
+``X' A^i X + k^i``, where ``A^i`` solves the Lyapunov equation (dt-lyapunov), paper (16),
+and truthtelling is the first-order condition (dt-foc), paper (15) ((dt-fringe-foc), paper
+(17), for a competitive fringe).
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ __all__ = [
 
 
 def value_matrix(P: Array, Q: Array, b_i: float, i: int, r: float) -> Array:
-    """Value matrix ``A^i`` of player ``i`` (E12), shape (N, N), symmetric.
+    """Value matrix ``A^i`` of player ``i`` (paper (16)), shape (N, N), symmetric.
 
     Solves ``r A + A Q + Q' A = (P' Q_i. + Q_i.' P)/2 - (b_i/2) E_ii``.
     """
@@ -43,12 +45,13 @@ def value_matrix(P: Array, Q: Array, b_i: float, i: int, r: float) -> Array:
 
 
 def value_matrices(P: Array, Q: Array, market: Market) -> tuple[Array, ...]:
-    """``A^i`` of every player, the fringe included (E12)."""
+    """``A^i`` of every player, the fringe included (paper (16))."""
     return tuple(value_matrix(P, Q, b_i, i, market.r) for i, b_i in enumerate(market.b))
 
 
 def value_constant(A_i: Array, sigma_sigma_t: Array, r: float, F: Array | None = None) -> float:
-    """``k^i = tr(F Sigma Sigma' F' A^i) / r`` (E12, E36); ``F = None`` for private values."""
+    """``k^i = tr(F Sigma Sigma' F' A^i) / r`` (paper (16), book eq. (dt-common-foc));
+    ``F = None`` for private values."""
     S = np.asarray(sigma_sigma_t, dtype=float)
     if F is not None:
         S = F @ S @ F.T
@@ -62,9 +65,9 @@ def welfare(A_i: Array, k_i: float, X0: Array) -> Array:
 
 
 def foc_residual(P: Array, Q: Array, A_i: Array, i: int, F: Array | None = None) -> Array:
-    """Truthtelling FOC of strategic player ``i`` (E11), zero at equilibrium, shape (N,).
+    """Truthtelling FOC of strategic player ``i`` (paper (15)), zero at equilibrium, shape (N,).
 
-    ``p^i Q_i. + q^ii P - 2 (A^i Q_.i)'``; with a common-value matrix ``F`` it is E36,
+    ``p^i Q_i. + q^ii P - 2 (A^i Q_.i)'``; with a common-value matrix ``F`` it is (dt-common-foc),
     ``(P F_.i) Q_i. + (Q_i. F_.i) P - 2 (A^i Q F_.i)'``.
     """
     P, Q = np.asarray(P, dtype=float), np.asarray(Q, dtype=float)
@@ -73,7 +76,7 @@ def foc_residual(P: Array, Q: Array, A_i: Array, i: int, F: Array | None = None)
 
 
 def fringe_residual(P: Array, Q: Array, b_N: float, r: float) -> Array:
-    """FOC of a competitive fringe as the last player (E13): ``r P + P Q + b^N e_N'``."""
+    """FOC of a competitive fringe as the last player (paper (17)): ``r P + P Q + b^N e_N'``."""
     P = np.asarray(P, dtype=float)
     res = r * P + P @ np.asarray(Q, dtype=float)
     res[-1] += b_N
@@ -81,7 +84,8 @@ def fringe_residual(P: Array, Q: Array, b_N: float, r: float) -> Array:
 
 
 def equilibrium_residual(P: Array, Q: Array, market: Market) -> Array:
-    """Stacked FOCs of all players (E11 or E36 for strategic ones, E13 for the fringe), (N*N,)."""
+    """Stacked FOCs of all players, shape (N*N,): paper (15) or book eq. (dt-common-foc) for
+    the strategic ones, paper (17) for the fringe."""
     rows = [
         foc_residual(P, Q, value_matrix(P, Q, market.b[i], i, market.r), i, market.F)
         for i in market.strategic
@@ -96,9 +100,10 @@ class Conditions:
     """Which sufficient conditions of Prop 3 hold for ``(P, Q)``, and why any fail.
 
     ``price_negative``: ``p^i < 0``; ``own_flow_positive``: ``q^ii > 0``; ``stable``: every
-    eigenvalue of ``Q`` has real part ``>= 0`` (spec §8.2); ``acceptable``: ``Q^F`` (``Q`` with
-    its first row replaced by ``P``) is invertible (Prop 2); ``nondegenerate``: ``Q`` has no
-    zero entry. ``failures`` holds one message per failed condition.
+    eigenvalue of ``Q`` has real part ``>= 0`` (the paper's "positive real parts" is a slip:
+    0 is always an eigenvalue); ``acceptable``: ``Q^F`` (``Q`` with its first row replaced by
+    ``P``) is invertible (Prop 2); ``nondegenerate``: ``Q`` has no zero entry. ``failures``
+    holds one message per failed condition.
     """
 
     price_negative: bool

@@ -1,4 +1,4 @@
-"""First best of source 001 (spec-001 E5, eqs. 7–8).
+"""First best of Sannikov & Skrzypacz (2016): book eq. (dt-first-best), paper (7)–(8).
 
 The efficient allocation shares the total inventory in proportion to risk capacity,
 ``Xbar^i = b_M X / b^i``, and the first-best price is ``pbar = -b_M X / r``.
@@ -16,12 +16,12 @@ __all__ = ["efficient_allocation", "first_best_price_vector", "market_coefficien
 
 
 def market_coefficient(b: Array) -> float:
-    """Market risk coefficient ``b_M = (sum_i 1/b^i)**-1`` (spec §2.1); ``b`` as in ``Market``."""
+    """Market risk coefficient ``b_M = (sum_i 1/b^i)**-1`` (paper (7)); ``b`` as in ``Market``."""
     return Market(b).b_market
 
 
 def efficient_allocation(b: Array, X_total: Array) -> Array:
-    """Efficient allocation ``Xbar^i = b_M X / b^i`` (E5).
+    """Efficient allocation ``Xbar^i = b_M X / b^i`` (paper (7)).
 
     ``X_total`` is a scalar or an array of total inventories; the result has shape
     ``X_total.shape + (N,)``.
@@ -32,6 +32,6 @@ def efficient_allocation(b: Array, X_total: Array) -> Array:
 
 
 def first_best_price_vector(b: Array, r: float = 1.0) -> Array:
-    """First-best pricing row ``Pbar = -(b_M / r) 1`` (E5), shape ``(N,)``."""
+    """First-best pricing row ``Pbar = -(b_M / r) 1`` (paper (8)), shape ``(N,)``."""
     m = Market(b, r=r)
     return np.full(m.n, -m.b_market / m.r)

@@ -1,8 +1,9 @@
 """Price impact of a deviating trader: beliefs (Prop 10), impact components (Lemma 3).
 
 When player ``i`` sells at an arbitrary rate ``q^i_t``, the others infer his inventory from his
-flow (26), their own inventories follow (27) and the price is (28) (spec-001 E23). The impact
-splits into instantaneous ``I^i`` (E24), permanent ``Λ^i`` (E24) and transient ``T^i`` (E25).
+flow (26), their own inventories follow (27) and the price is (28) (paper numbering; book eq.
+(dt-deviation)). The impact splits into instantaneous ``I^i`` (29), permanent ``Λ^i`` (30) and
+transient ``T^i`` (31) (book eqs. (dt-impacts) and (dt-transient)).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ def _check_b(b: object, N: int) -> Array:
 
 
 def instantaneous_impact(P: Array, Q: Array, F: Array | None = None) -> Array:
-    """Instantaneous impact of every player: ``I^i = -p^i / q^{ii}`` (E24, eq. 29), or with
-    common values ``I^i = -(P F_i) / (Q_i F_i)``, ``F_i`` the i-th column of ``F`` (E38,
-    footnote 30)."""
+    """Instantaneous impact of every player: ``I^i = -p^i / q^{ii}`` (paper (29)), or with
+    common values ``I^i = -(P F_i) / (Q_i F_i)``, ``F_i`` the i-th column of ``F`` (paper's
+    footnote 30, book eq. (dt-common-foc))."""
     P, Q = check_pq(P, Q)
     if F is None:
         return -P / _positive_diagonal(Q)
@@ -53,7 +54,7 @@ def instantaneous_impact(P: Array, Q: Array, F: Array | None = None) -> Array:
 
 
 def permanent_impact(b: Array, r: float = 1.0) -> Array:
-    """Permanent impact ``Λ^i = 1 / (r Σ_{j≠i} 1/b^j)`` of every player (E24, eq. 30)."""
+    """Permanent impact ``Λ^i = 1 / (r Σ_{j≠i} 1/b^j)`` of every player (paper (30))."""
     b = np.asarray(b, dtype=float)
     if b.ndim != 1 or b.size < 2:
         raise ValueError(f"b must be a 1-D array of length N >= 2, got shape {b.shape}")
@@ -64,7 +65,7 @@ def permanent_impact(b: Array, r: float = 1.0) -> Array:
 
 
 def transient_impact(P: Array, Q: Array, b: Array, r: float = 1.0) -> Array:
-    """Transient impact ``T^i = (P_{-i} + I^i Q_{i,-i}) Q_{-i,i} / q^{ii} - Λ^i`` (E25, eq. 31)."""
+    """Transient impact ``T^i = (P_{-i} + I^i Q_{i,-i}) Q_{-i,i} / q^{ii} - Λ^i`` (paper (31))."""
     P, Q = check_pq(P, Q)
     b = _check_b(b, P.size)
     d = _positive_diagonal(Q)
@@ -76,7 +77,7 @@ def transient_impact(P: Array, Q: Array, b: Array, r: float = 1.0) -> Array:
 
 
 def deviation_system(P: Array, Q: Array, i: int) -> tuple[Array, Array]:
-    """Matrices of (27): ``dX^{-i} = (M X^{-i} - q^i c) dt`` when player ``i`` deviates (E23).
+    """Matrices of (27): ``dX^{-i} = (M X^{-i} - q^i c) dt`` when player ``i`` deviates.
 
     ``M = -Q_{-i,-i} + Q_{-i,i} Q_{i,-i} / q^{ii}`` (singular; its other eigenvalues are minus
     the decay rates of the transient impact) and ``c = Q_{-i,i} / q^{ii}``.

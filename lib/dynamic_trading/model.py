@@ -1,8 +1,9 @@
-"""The market of source 001 (Sannikov & Skrzypacz 2016; spec-001 §2.1–2.2, §2.5, §6).
+"""The market of Sannikov & Skrzypacz (2016), Sections 2 and 6 of the paper.
 
 ``N`` players with risk coefficients ``b`` (holding cost ``b^i (X^i)**2 / 2``), a discount rate
 ``r``, and optionally a competitive fringe as the last player (Prop 4) or a common-value matrix
-``F`` (E6). ``Equilibrium`` is the output of the numeric solver of ``lib.dynamic_trading.solve``.
+``F`` (book eq. (dt-common-preferences), paper (9)–(10)). ``Equilibrium`` is the output of
+the numeric solver of ``lib.dynamic_trading.solve``.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ def _frozen(values: Array) -> Array:
 class Market:
     """Risk coefficients ``b`` (length ``N >= 2``, each > 0), discount ``r > 0``, fringe flag.
 
-    When ``fringe`` is true the last player is a competitive fringe (E13). ``F`` is an optional
-    ``(N, N)`` common-value matrix with unit diagonal (E6); ``None`` means private values.
+    When ``fringe`` is true the last player is a competitive fringe (book eq. (dt-fringe-foc),
+    paper (17)). ``F`` is an optional ``(N, N)`` common-value matrix with unit diagonal (paper
+    (9)); ``None`` means private values.
     ``b`` and ``F`` are stored as read-only float arrays; a bad value raises ``ValueError``
     naming the field.
     """
@@ -66,7 +68,7 @@ class Market:
 
     @property
     def b_market(self) -> float:
-        """Market risk coefficient ``b_M = (sum_i 1/b^i)**-1`` (spec §2.1, E5)."""
+        """Market risk coefficient ``b_M = (sum_i 1/b^i)**-1`` (book eq. (dt-first-best))."""
         return 1.0 / self.capacities.sum()
 
     @property
@@ -81,9 +83,10 @@ class Market:
 
 @dataclass(frozen=True, eq=False)
 class Equilibrium:
-    """A numeric root of E11–E13: price row ``P`` (N,), flows ``Q`` (N, N), value matrices
-    ``A`` (one (N, N) matrix per player, E12), the market, the max-norm residual and whether
-    the root finder converged."""
+    """A numeric root of the equilibrium conditions (dt-foc), (dt-lyapunov), (dt-fringe-foc)
+    (paper (15)–(17)): price row ``P`` (N,), flows ``Q`` (N, N), value matrices ``A`` (one
+    (N, N) matrix per player, paper (16)), the market, the max-norm residual and whether the
+    root finder converged."""
 
     P: Array
     Q: Array

@@ -1,5 +1,5 @@
-"""The paper's six inline numeric tables T1–T6 as printed (spec-001 §5.1), and a cell-by-cell
-comparison with values computed elsewhere.
+"""The paper's six inline numeric tables T1–T6 as printed, and a cell-by-cell comparison with
+values computed elsewhere.
 
 The source is a poor OCR (``seeds/001_56f4b3eaf0b5e553.txt``). Every entry below is a string
 with the paper's number of decimals, after these repairs only (each listed per table):
@@ -10,16 +10,17 @@ with the paper's number of decimals, after these repairs only (each listed per t
 * rows merged with a neighbouring display are split (T4: row 3 of the exact ``Q`` shares a
   line with the exact ``P``; T2: ``diag K`` shares a line with row 3 of ``U``).
 
-Spec §4 ("(25) U, K: rows partly merged") and Appendix R1–R6 were used to decide where an entry
-starts and where the decimal point goes; no digit is taken from them. ``None`` marks an
-unreadable entry (none remain after the repairs above).
+Our own solutions (the five-player example, its eigen-decomposition (25), the impact vectors,
+the Prop 13 approximation, the common-value and the exponential examples) were used to decide
+where an entry starts and where the decimal point goes; no digit is taken from them.
+``None`` marks an unreadable entry (none remain after the repairs above).
 
-Spec §7.2 and §8.7: the paper rounds most numbers but truncates some (Λ of T3, the ``.666`` of
-``U`` and the eigenvalue ``1.38`` of (25); in T1 also ``p^3``, ``q^{45}`` and ``q^{53}``, which
-T4 prints rounded to 4 decimals). ``compare`` therefore accepts a cell when the
-printed number equals our value either rounded (half away from zero) or truncated (toward
-zero) to the printed decimals, and records which rule matched. This module computes no model
-values: the caller supplies ``ours``.
+The paper rounds most numbers but truncates some (Λ of T3, the ``.666`` of ``U`` and the
+eigenvalue ``1.38`` of (25); in T1 also ``p^3``, ``q^{45}`` and ``q^{53}``, which T4 prints
+rounded to 4 decimals). ``compare`` therefore accepts a cell when the printed number equals
+our value either rounded (half away from zero) or truncated (toward zero) to the printed
+decimals, and records which rule matched. This module computes no model values: the caller
+supplies ``ours``.
 """
 
 from __future__ import annotations
@@ -66,11 +67,12 @@ class PaperTable:
     repairs: tuple[str, ...]
 
 
-# --- T1: the 5-player example of §5.1, b = [1, 1.5, 2, 2.5, 3], r = 1 (seed lines 1105–1114).
+# --- T1: the 5-player example of Section 5.1, b = [1, 1.5, 2, 2.5, 3], r = 1
+# (seed lines 1105–1114).
 # OCR: "P = [—.254,—.329, —.387, —.435, —.476]" and the matrix after "@ =1" (= "Q = [").
 T1 = PaperTable(
     "T1",
-    "5-player example (§5.1): pricing vector P and trading matrix Q",
+    "5-player example (Section 5.1): pricing vector P and trading matrix Q",
     "1105 (P), 1108–1114 (Q)",
     {
         "P": ("-.254", "-.329", "-.387", "-.435", "-.476"),
@@ -93,7 +95,7 @@ T1 = PaperTable(
 # OCR rows of U:  "1 1 218 118 .081" / "666 —.530 782 214 .123" /
 #   "U=| 5 —.221 —619 .668 .213 |, diagK=1[0, .93, 1.38, 1.82, 2.24]." /
 #   "4 —.143 —.234 —.748 583" / "333 —.106 —.147 —.252 —1".
-# Normalisation (spec §8.9): column 1 has entry 1 equal to 1; in the other columns the
+# Normalisation (read off the printed U): column 1 has entry 1 equal to 1; in the other columns the
 # positive entries sum to 1. The eigenvalues are printed to 2 decimals, 1.38 truncated.
 T2 = PaperTable(
     "T2",
@@ -124,7 +126,7 @@ T2 = PaperTable(
 # I = instantaneous (29), Λ = permanent (30, printed truncated), T = transient (Lemma 3).
 T3 = PaperTable(
     "T3",
-    "Instantaneous I, permanent Λ and transient T impact (§5.2)",
+    "Instantaneous I, permanent Λ and transient T impact (Section 5.2)",
     "1291 (I), 1307 (Λ), 1326 (T)",
     {
         "I": ("0.403", "0.341", "0.301", "0.272", "0.251"),
@@ -176,11 +178,11 @@ T4 = PaperTable(
     ),
 )
 
-# --- T5: common-value example of §6, F = I + 0.2 in column 2, rows 1, 3, 4, 5 (seed lines
+# --- T5: common-value example of Section 6, F = I + 0.2 in column 2, rows 1, 3, 4, 5 (seed lines
 # 1907–1924; F itself is at 1907–1911), plus player 2's impact I^2 = 2.2 (footnote 30, 1941).
 T5 = PaperTable(
     "T5",
-    "Common-value example (§6): P, Q and player 2's impact I^2 (footnote 30)",
+    "Common-value example (Section 6): P, Q and player 2's impact I^2 (footnote 30)",
     "1918 (P), 1920–1924 (Q), 1941 (I^2)",
     {
         "P": ("-0.276", "-0.180", "-0.439", "-0.500", "-0.553"),
@@ -322,8 +324,9 @@ def truncation_only(cells: list[Cell]) -> list[Cell]:
 
 
 def common_value_example() -> np.ndarray:
-    """The matrix F of the paper's asymmetric common-value example (§6, T5): identity, with
-    0.2 in column 2 of rows 1, 3, 4, 5 (spec-001 §4)."""
+    """The matrix F of the paper's asymmetric common-value example (Section 6, T5): identity,
+    with 0.2 in column 2 of rows 1, 3, 4, 5 (reconstructed from merged digits; it reproduces
+    the printed P, Q and I^2)."""
     F = np.eye(5)
     F[[0, 2, 3, 4], 1] = 0.2
     return F

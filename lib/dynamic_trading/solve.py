@@ -1,8 +1,9 @@
-"""Numeric stationary linear equilibria of source 001 (spec-001 §6, solver notes).
+"""Numeric stationary linear equilibria of Sannikov & Skrzypacz (2016).
 
 The unknowns are ``P`` (N) and the first ``N-1`` rows of ``Q`` (the last row makes the column
-sums zero): ``N**2`` in all, matched by the ``N**2`` first-order conditions E11/E13, with the
-value matrices eliminated by Lyapunov solves (E12). Degenerate (no-trade) roots solve the same
+sums zero): ``N**2`` in all, matched by the ``N**2`` first-order conditions (dt-foc) and
+(dt-fringe-foc) (paper (15), (17)), with the value matrices eliminated by Lyapunov solves
+(dt-lyapunov), paper (16). Degenerate (no-trade) roots solve the same
 equations, so every solution is screened with ``check_conditions`` (Prop 3).
 """
 
@@ -43,8 +44,8 @@ def unpack(x: Array, N: int) -> tuple[Array, Array]:
 def initial_guess(market: Market, how: str = "auto") -> tuple[Array, Array]:
     """Starting point ``(P0, Q0)`` for the root finder.
 
-    ``how="prop13"``: the Prop 13 approximation (E31), all-strategic markets with ``N >= 3``;
-    ``how="efficient"``: ``P0 = Pbar`` (E5) and ``Q0 = kappa0 (I - w 1')`` with
+    ``how="prop13"``: the Prop 13 approximation (paper (41)), all-strategic markets with ``N >= 3``;
+    ``how="efficient"``: ``P0 = Pbar`` (paper (8)) and ``Q0 = kappa0 (I - w 1')`` with
     ``w = (1/b)/sum(1/b)`` and ``kappa0 = r N / 2``, so that ``1' Q0 = 0`` and ``Q0 (1/b) = 0``;
     ``how="auto"``: ``"efficient"`` with a fringe, ``"prop13"`` otherwise.
     """
@@ -65,7 +66,7 @@ def initial_guess(market: Market, how: str = "auto") -> tuple[Array, Array]:
 
 def solve_equilibrium(market: Market, guess: tuple[Array, Array] | None = None,
                       tol: float = 1e-13) -> Equilibrium:
-    """Root of E11–E13 by ``scipy.optimize.root`` (hybr) from ``guess`` (default
+    """Root of paper (15)–(17) by ``scipy.optimize.root`` (hybr) from ``guess`` (default
     ``initial_guess(market)``). ``converged`` requires the max residual to be below 1e-10;
     the root may still be degenerate: screen it with ``check_conditions``."""
     P0, Q0 = initial_guess(market) if guess is None else guess
@@ -99,7 +100,7 @@ def solve_by_continuation(market: Market, steps: int = 20) -> Equilibrium:
 
 def equilibrium(b: Array, *, r: float = 1.0, fringe: bool = False) -> tuple[Array, Array]:
     """Non-degenerate stationary linear equilibrium ``(P, Q)`` for risk coefficients ``b``
-    (E11–E13); the last player is a competitive fringe when ``fringe=True``.
+    (paper (15)–(17)); the last player is a competitive fringe when ``fringe=True``.
 
     Solves from ``initial_guess`` and falls back to ``solve_by_continuation``; the result
     passes ``check_conditions`` (Prop 3: ``p < 0``, ``q_ii > 0``, stable, acceptable,

@@ -1,4 +1,4 @@
-"""Symbolic verification of source 001 (spec-001 §7.1, checks S1–S11), as data.
+"""Symbolic verification of the closed forms of Sannikov & Skrzypacz (2016), as data.
 
 Every check is a pair ``(label, residual)`` whose residual must simplify to 0; the chapter
 passes each to ``lib.symbolic.verify_zero`` and the tests assert the same. A matrix or vector
@@ -6,8 +6,10 @@ equation is one check whose residual is the sum of its squared entries, each red
 ``sympy.cancel`` (``sqnorm``): all symbols are real, so it is 0 exactly when every entry is.
 A set equality ("solve returns exactly these roots") is a count of mismatches, which must be 0.
 
-The equilibrium conditions are the paper's: E11 (truthtelling FOC), E12 (Lyapunov equation of
-the value matrix), E13 (fringe FOC) and E36 (FOC with common values). Symmetric markets with
+The equilibrium conditions are the paper's: (15) (truthtelling FOC), (16) (Lyapunov equation
+of the value matrix), (17) (fringe FOC) and the FOC with common values (book eqs. (dt-foc),
+(dt-lyapunov), (dt-fringe-foc) and (dt-common-foc)). Each group of checks is named after the
+result it verifies. Symmetric markets with
 symbolic ``N`` are reduced with ``Block``: matrices that single out player 1 and treat the
 other ``n = N - 1`` players alike. Prop 13 is checked in the algebra spanned by
 ``I, S, D, DS, SD`` (``D = diag(eps)``, ``S`` all ones) to first order in ``eps``.
@@ -28,11 +30,11 @@ __all__ = [
     "Block",
     "checks",
     "commitment",
-    "e11_residual",
-    "e12_residual",
-    "e13_residual",
+    "foc_residual",
+    "fringe_foc_residual",
     "frontrun",
     "large_vs_fringe",
+    "lyapunov_residual",
     "prop13_coefficients",
     "sqnorm",
     "symmetric",
@@ -70,22 +72,24 @@ def _unit(n: int, i: int) -> sp.Matrix:
 
 # --- Equilibrium conditions (full matrices) ----------------------------------------------------
 
-def e12_residual(A: sp.Matrix, P: sp.Matrix, Q: sp.Matrix, b_i: sp.Expr, i: int) -> sp.Matrix:
-    """E12: ``r A + A Q + Q' A - (P' Q_i. + Q_i.' P)/2 + (b_i/2) E_ii`` (``P`` a row)."""
+def lyapunov_residual(A: sp.Matrix, P: sp.Matrix, Q: sp.Matrix, b_i: sp.Expr,
+                      i: int) -> sp.Matrix:
+    """Paper (16): ``r A + A Q + Q' A - (P' Q_i. + Q_i.' P)/2 + (b_i/2) E_ii`` (``P`` a row)."""
     return (r * A + A * Q + Q.T * A - (P.T * Q[i, :] + Q[i, :].T * P) / 2
             + b_i / 2 * _unit(Q.rows, i))
 
 
-def e11_residual(P: sp.Matrix, Q: sp.Matrix, A: sp.Matrix, i: int,
+def foc_residual(P: sp.Matrix, Q: sp.Matrix, A: sp.Matrix, i: int,
                  F: sp.Matrix | None = None) -> sp.Matrix:
-    """E11, ``p^i Q_i. + q^ii P - 2 (A^i Q_.i)'``; with a common-value ``F`` it is E36,
+    """Paper (15), ``p^i Q_i. + q^ii P - 2 (A^i Q_.i)'``; with a common-value ``F`` it is
+    (dt-common-foc),
     ``(P F_.i) Q_i. + (Q_i. F_.i) P - 2 (A^i Q F_.i)'``."""
     f = sp.eye(Q.rows)[:, i] if F is None else F[:, i]
     return (P * f)[0] * Q[i, :] + (Q[i, :] * f)[0] * P - 2 * (A * Q * f).T
 
 
-def e13_residual(P: sp.Matrix, Q: sp.Matrix, b_N: sp.Expr) -> sp.Matrix:
-    """E13, the fringe (last player) FOC: ``r P + P Q + b^N e_N'``."""
+def fringe_foc_residual(P: sp.Matrix, Q: sp.Matrix, b_N: sp.Expr) -> sp.Matrix:
+    """Paper (17), the fringe (last player) FOC: ``r P + P Q + b^N e_N'``."""
     e = sp.zeros(1, Q.rows)
     e[-1] = b_N
     return r * P + P * Q + e
@@ -94,7 +98,7 @@ def e13_residual(P: sp.Matrix, Q: sp.Matrix, b_N: sp.Expr) -> sp.Matrix:
 # --- Closed forms ------------------------------------------------------------------------------
 
 def symmetric(n_players: int, b_: sp.Expr = b) -> tuple[sp.Matrix, sp.Matrix, list[sp.Matrix]]:
-    """Prop 12: ``P``, ``Q`` (E28) and the value matrices ``A^i`` (E29, eq. 38)."""
+    """Prop 12: ``P``, ``Q`` (dt-symmetric) and the value matrices ``A^i`` (paper (38))."""
     M = n_players
     k = r * (M - 2) / 2
     P = -b_ / (M * r) * sp.ones(1, M)
@@ -114,7 +118,8 @@ def symmetric(n_players: int, b_: sp.Expr = b) -> tuple[sp.Matrix, sp.Matrix, li
 
 
 def large_vs_fringe(bL_: sp.Expr = bL, bF_: sp.Expr = bF) -> dict[str, sp.Matrix | sp.Expr]:
-    """Prop 5 (E14–E16): ``P``, ``Q``, ``kappa``, ``AL``, ``AF``; player 1 large, 2 the fringe."""
+    """Prop 5 (paper (18)–(19)): ``P``, ``Q``, ``kappa``, ``AL``, ``AF``; player 1 large, 2 the
+    fringe."""
     c = bF_ / (r * (3 * bF_ + bL_))
     return {
         "P": -c * sp.Matrix([[bL_, bL_ + 2 * bF_]]),
@@ -127,26 +132,26 @@ def large_vs_fringe(bL_: sp.Expr = bL, bF_: sp.Expr = bF) -> dict[str, sp.Matrix
 
 
 def commitment() -> dict[str, sp.Matrix | sp.Expr]:
-    """Prop 8 (E19) in ``q = kappa bF/(bL + bF)``: ``Q``, ``P``, ``AL``, ``W``, ``D1``, ``D2``, the
-    quadratic ``g`` with the sign of ``W'`` and the optimal speed ``kappa_star``."""
-    D1, D2 = r * bF + q * (bL + bF), r * bF + 2 * q * (bL + bF)
+    """Prop 8 (paper (62)) in ``q = kappa bF/(bL + bF)``: ``Q``, ``P``, ``AL``, ``W``, ``d1``,
+    ``d2``, the quadratic ``g`` with the sign of ``W'`` and the optimal speed ``kappa_star``."""
+    d1, d2 = r * bF + q * (bL + bF), r * bF + 2 * q * (bL + bF)
     a11 = -bF * bL * (2 * bF * q**2 + 3 * bF * q * r + bF * r**2 + 4 * bL * q**2 + bL * q * r)
     a12 = -2 * bF * bL * q * (bF * r + bL * q)
     a22 = 2 * bF**2 * q * (bF * r + bL * q)
     return {
         "Q": q / bF * sp.Matrix([[bL, -bF], [-bL, bF]]),
-        "P": -bF / (r * D1) * sp.Matrix([[q * bL, r * bF + q * bL]]),
-        "AL": sp.Matrix([[a11, a12], [a12, a22]]) / (2 * r * D1 * D2),
-        "W": bF * (q * (2 * bF - bL) * (bF + bL) - r * bF * bL) / (2 * D1 * D2),
-        "D1": D1,
-        "D2": D2,
+        "P": -bF / (r * d1) * sp.Matrix([[q * bL, r * bF + q * bL]]),
+        "AL": sp.Matrix([[a11, a12], [a12, a22]]) / (2 * r * d1 * d2),
+        "W": bF * (q * (2 * bF - bL) * (bF + bL) - r * bF * bL) / (2 * d1 * d2),
+        "d1": d1,
+        "d2": d2,
         "g": bF**2 * r**2 + 2 * bF * bL * r * q - (2 * bF - bL) * (bF + bL) * q**2,
         "kappa_star": r * (bL + sp.sqrt(bF * (2 * bF + bL))) / (2 * bF - bL),
     }
 
 
 def frontrun(n_players: int, pi: sp.Expr | None = None) -> dict[str, sp.Matrix]:
-    """§5.6 (E35), ``N - 1`` large players ``bL`` and a fringe ``bF``: ``U``, ``K``,
+    """Section 5.6 (paper (47)), ``N - 1`` large players ``bL`` and a fringe ``bF``: ``U``, ``K``,
     ``Q = U K U^-1``, ``Pi = [-1/r, 0, .., 0, pi]`` and ``P = Pi U^-1``; the default
     ``pi = (N-1) bF/(r + kappa_hat)``."""
     M = n_players
@@ -200,12 +205,13 @@ _I, _S, _E = Block(1, 0, 0, 1, 0), Block(1, 1, 1, 1, 1), Block(1, 0, 0, 0, 0)
 
 
 def symmetric_reduced(n_players: sp.Expr = N, phi_: sp.Expr = phi) -> dict[str, object]:
-    """Player 1's E12 and E36 for ``P = p 1'``, ``Q = kappa (I - S/N)``, ``F = (1-phi) I + phi S``.
+    """Player 1's Lyapunov equation (16) and common-value FOC for ``P = p 1'``,
+    ``Q = kappa (I - S/N)``, ``F = (1-phi) I + phi S``.
 
-    E12 (symmetric, so four entries) is solved for ``A^1`` (a ``Block``; unique when
-    ``(r + kappa)(r + 2 kappa) != 0``) and the numerators of E36 for ``(p, kappa)``. Returns
-    ``A`` (in ``p``, ``kappa``) and ``solutions``. ``phi = 0`` is Prop 12 (E11); ``n_players``
-    may be symbolic or an integer.
+    The Lyapunov equation (symmetric, so four entries) is solved for ``A^1`` (a ``Block``;
+    unique when ``(r + kappa)(r + 2 kappa) != 0``) and the numerators of the FOC for
+    ``(p, kappa)``. Returns ``A`` (in ``p``, ``kappa``) and ``solutions``. ``phi = 0`` is Prop 12
+    (FOC (15)); ``n_players`` may be symbolic or an integer.
     """
     a = sp.symbols("a_11 a_12 a_22 a_23")
     A = Block(a[0], a[1], a[1], a[2], a[3])
@@ -260,8 +266,9 @@ def _alin(*terms: tuple[sp.Expr, _Alg]) -> _Alg:
 
 
 def prop13_coefficients(x_: sp.Expr = x) -> tuple[sp.Expr, ...]:
-    """Coefficients of ``I, S, D, DS, SD`` in E33, ``D_Lam Q - D_b - (1 P - D_I Q)(r I + Q)``,
-    at ``P = Pbar (I + x D)`` and ``Q = kappa (I - S/N)(I + D)`` (E31), to first order in ``eps``.
+    """Coefficients of ``I, S, D, DS, SD`` in paper (43),
+    ``D_Lam Q - D_b - (1 P - D_I Q)(r I + Q)``, at ``P = Pbar (I + x D)`` and
+    ``Q = kappa (I - S/N)(I + D)`` (paper (41)), to first order in ``eps``.
 
     ``D_I`` (``I^i = -p^i/q^ii``) and ``D_Lam`` (``Lam^i = 1/(r sum_{j != i} 1/b^j)``, with
     ``sum_{j != i} eps^j = -eps^i``) are expanded from their exact scalar forms.
@@ -290,11 +297,11 @@ def _prop12() -> tuple[Check, ...]:
     for M in (3, 4, 5):
         P, Q, As = symmetric(M)
         out += [
-            (f"S1 E28–E29 in E11, N = {M}, every player",
-             sqnorm(*[e11_residual(P, Q, A, i) for i, A in enumerate(As)])),
-            (f"S1 E29 in E12, N = {M}, every player",
-             sqnorm(*[e12_residual(A, P, Q, b, i) for i, A in enumerate(As)])),
-            (f"S1 E28 column sums of Q, N = {M}", sqnorm(sp.ones(1, M) * Q)),
+            (f"Prop 12: P, Q and A^i in the FOC (15), N = {M}, every player",
+             sqnorm(*[foc_residual(P, Q, A, i) for i, A in enumerate(As)])),
+            (f"Prop 12: A^i (38) in the Lyapunov equation (16), N = {M}, every player",
+             sqnorm(*[lyapunov_residual(A, P, Q, b, i) for i, A in enumerate(As)])),
+            (f"Prop 12: column sums of Q, N = {M}", sqnorm(sp.ones(1, M) * Q)),
         ]
     k12 = r * (N - 2) / 2
     red = symmetric_reduced(N, 0)
@@ -302,19 +309,19 @@ def _prop12() -> tuple[Check, ...]:
     nondeg = [s for s in sols if s[kappa] not in (0, -r)]
     root = nondeg[0]
     A = Block(*[m.subs(root) for m in red["A"]])
-    e29 = (-b * (3 * N - 2), -b * (N - 2), -b * (N - 2), b * (N - 2) / (N - 1),
+    paper38 = (-b * (3 * N - 2), -b * (N - 2), -b * (N - 2), b * (N - 2) / (N - 1),
            b * (N - 2) / (N - 1))
     out += [
-        ("S1 symbolic N, reduced E11–E12: mismatches of the kappa roots against "
-         "{0 (no trade), -r (E12 singular), r(N-2)/2}",
+        ("Prop 12: symbolic N, reduced FOC (15) and Lyapunov equation (16): mismatches of the "
+         "kappa roots against {0 (no trade), -r ((16) singular), r(N-2)/2}",
          _mismatches([s[kappa] for s in sols], [sp.Integer(0), -r, k12])),
-        ("S1 symbolic N: number of roots with kappa not in {0, -r}, minus 1",
+        ("Prop 12: symbolic N: number of roots with kappa not in {0, -r}, minus 1",
          sp.Integer(len(nondeg) - 1)),
-        ("S1 symbolic N: that root minus E28 (p + b/(N r), kappa - r(N-2)/2)",
+        ("Prop 12: symbolic N: that root minus the closed form (p + b/(N r), kappa - r(N-2)/2)",
          sqnorm(sp.Matrix([root[p] + b / (N * r), root[kappa] - k12]))),
-        ("S1 symbolic N: A^1 solved from E12 minus E29 (a_11, a_12, a_21, a_22, a_23)",
-         sqnorm(sp.Matrix([m - e / (2 * r * N**2) for m, e in zip(A, e29, strict=True)]))),
-        ("S1 E30: -p/q^ii minus 2b/(r^2 (N-1)(N-2))",
+        ("Prop 12: symbolic N: A^1 solved from (16) minus (38) (a_11, a_12, a_21, a_22, a_23)",
+         sqnorm(sp.Matrix([m - e / (2 * r * N**2) for m, e in zip(A, paper38, strict=True)]))),
+        ("Prop 12: I = -p/q^ii minus 2b/(r^2 (N-1)(N-2))",
          sp.cancel(b / (N * r) / (k12 * (N - 1) / N) - 2 * b / (r**2 * (N - 1) * (N - 2)))),
     ]
     return tuple(out)
@@ -325,44 +332,48 @@ def _prop5() -> tuple[Check, ...]:
     f = large_vs_fringe()
     P, Q, AL, AF, k = f["P"], f["Q"], f["AL"], f["AF"], f["kappa"]
     inv_b = sp.Matrix([1 / bL, 1 / bF])
-    # Uniqueness: E13 gives P, E12 gives A^L, then E11 is two equations in q_L = Q_11, q_F = Q_22.
+    # Uniqueness: (17) gives P, (16) gives A^L, then (15) is two equations in q_L = Q_11,
+    # q_F = Q_22.
     pL, pF, qF = sp.symbols("p_L p_F q_F")
     a = sp.symbols("a_11 a_12 a_22")
     Pu, Qu = sp.Matrix([[pL, pF]]), sp.Matrix([[qL, -qF], [-qL, qF]])
     Au = sp.Matrix([[a[0], a[1]], [a[1], a[2]]])
-    (psol,) = sp.solve(list(e13_residual(Pu, Qu, bF)), [pL, pF], dict=True)
+    (psol,) = sp.solve(list(fringe_foc_residual(Pu, Qu, bF)), [pL, pF], dict=True)
     Pu = Pu.subs(psol)
-    (asol,) = sp.solve(list(e12_residual(Au, Pu, Qu, bL, 0)), a, dict=True)
-    foc = [sp.numer(sp.factor(e)) for e in e11_residual(Pu, Qu, Au.subs(asol), 0)]
+    (asol,) = sp.solve(list(lyapunov_residual(Au, Pu, Qu, bL, 0)), a, dict=True)
+    foc = [sp.numer(sp.factor(e)) for e in foc_residual(Pu, Qu, Au.subs(asol), 0)]
     roots = sp.solve(foc, [qL, qF], dict=True)
     good = [s for s in roots if s.get(qL, qL) != 0 and sp.simplify(r + s[qL] + s[qF]) != 0]
     I_inst = -P[0] / Q[0, 0]
     deg_P, deg_Q = sp.Matrix([[0, -bF / r]]), sp.zeros(2, 2)
     deg_A = sp.diag(-bL / (2 * r), 0)
     return (
-        ("S2 E14–E15 in E11 (large player)", sqnorm(e11_residual(P, Q, AL, 0))),
-        ("S2 E14–E15 in E12 (large player)", sqnorm(e12_residual(AL, P, Q, bL, 0))),
-        ("S2 E14–E15 in E12 (fringe)", sqnorm(e12_residual(AF, P, Q, bF, 1))),
-        ("S2 E14 in E13 (fringe FOC)", sqnorm(e13_residual(P, Q, bF))),
-        ("S2 E14 column sums of Q", sqnorm(sp.ones(1, 2) * Q)),
-        ("S2 solve(E11, E12, E13): roots with q_L != 0 and r + kappa != 0 "
-         "(else E13 has no P), minus 1", sp.Integer(len(good) - 1)),
-        ("S2 that root minus E14 (q_L, q_F)",
+        ("Prop 5: P, Q, A^L in the FOC (15) (large player)", sqnorm(foc_residual(P, Q, AL, 0))),
+        ("Prop 5: P, Q, A^L in the Lyapunov equation (16) (large player)",
+         sqnorm(lyapunov_residual(AL, P, Q, bL, 0))),
+        ("Prop 5: P, Q, A^F in the Lyapunov equation (16) (fringe)",
+         sqnorm(lyapunov_residual(AF, P, Q, bF, 1))),
+        ("Prop 5: P, Q in the fringe FOC (17)", sqnorm(fringe_foc_residual(P, Q, bF))),
+        ("Prop 5: column sums of Q", sqnorm(sp.ones(1, 2) * Q)),
+        ("Prop 5: solve((15), (16), (17)): roots with q_L != 0 and r + kappa != 0 "
+         "(else (17) has no P), minus 1", sp.Integer(len(good) - 1)),
+        ("Prop 5: that root minus the closed form (q_L, q_F)",
          sqnorm(sp.Matrix([good[0][qL] - Q[0, 0], good[0][qF] - Q[1, 1]]))),
-        ("S2 E16 Q (1/b) (eigenvalue 0)", sqnorm(Q * inv_b)),
-        ("S2 E16 Q [1, -1]' - kappa [1, -1]' (eigenvalue kappa)",
+        ("Prop 5: Q (1/b) (eigenvalue 0)", sqnorm(Q * inv_b)),
+        ("Prop 5: Q [1, -1]' - kappa [1, -1]' (eigenvalue kappa, (19))",
          sqnorm(Q * sp.Matrix([1, -1]) - k * sp.Matrix([1, -1]))),
-        ("S2 E16 P (1/b) + 1/r", sqnorm((P * inv_b)[0] + 1 / r)),
-        ("S2 E16 kappa at share 1/N (b_L = 1, b_F = 1/(N-1)) minus r N/2",
+        ("Prop 5: P (1/b) + 1/r", sqnorm((P * inv_b)[0] + 1 / r)),
+        ("Prop 5: kappa at share 1/N (b_L = 1, b_F = 1/(N-1)) minus r N/2",
          sp.cancel(k.subs({bL: 1, bF: 1 / (N - 1)}) - r * N / 2)),
-        ("S2 E17 I = -p^1/q^11 minus Lambda/(r + kappa)", sp.cancel(I_inst - bF / r / (r + k))),
-        ("S2 E17 I minus 2 b_F^2/(r^2 (3 b_F + b_L))",
+        ("Prop 5: I = -p^1/q^11 minus Lambda/(r + kappa) (20)",
+         sp.cancel(I_inst - bF / r / (r + k))),
+        ("Prop 5: I minus 2 b_F^2/(r^2 (3 b_F + b_L))",
          sp.cancel(I_inst - 2 * bF**2 / (r**2 * (3 * bF + bL)))),
-        ("S2 E16 p0 = P [1, -1]' minus 2 b_F^2/(r (3 b_F + b_L))",
+        ("Prop 5: p0 = P [1, -1]' minus 2 b_F^2/(r (3 b_F + b_L))",
          sp.cancel((P * sp.Matrix([1, -1]))[0] - 2 * bF**2 / (r * (3 * bF + bL)))),
-        ("S2 footnote 33 (degenerate, Q = 0) in E11, E12 (large player) and E13",
-         sqnorm(e11_residual(deg_P, deg_Q, deg_A, 0), e12_residual(deg_A, deg_P, deg_Q, bL, 0),
-                e13_residual(deg_P, deg_Q, bF))),
+        ("Prop 5: footnote 33 (degenerate, Q = 0) in (15), (16) (large player) and (17)",
+         sqnorm(foc_residual(deg_P, deg_Q, deg_A, 0), lyapunov_residual(deg_A, deg_P, deg_Q, bL, 0),
+                fringe_foc_residual(deg_P, deg_Q, bF))),
     )
 
 
@@ -375,11 +386,11 @@ def _prop6() -> tuple[Check, ...]:
     I_inst = 2 * bF**2 / (r**2 * (3 * bF + bL))
     X0 = sp.Matrix([1, -1])
     return (
-        ("S3 (21) Q_1. [Xhat_L, X_F]' minus q_L (the belief inverts row 1 of Q)",
+        ("Prop 6: (21) Q_1. [Xhat_L, X_F]' minus q_L (the belief inverts row 1 of Q)",
          sp.cancel((Q[0, :] * sp.Matrix([belief, XF]))[0] - qL)),
-        ("S3 E17 P [Xhat_L, X_F]' minus (-(b_F/r) X_F - I q_L)",
+        ("Prop 6: (20) P [Xhat_L, X_F]' minus (-(b_F/r) X_F - I q_L)",
          sp.cancel((P * sp.Matrix([belief, XF]))[0] + bF / r * XF + I_inst * qL)),
-        ("S3 E17 at X0 = [1, -1], q_L = Q_1. X0: -(b_F/r) X_F - I q_L minus p0 (E16)",
+        ("Prop 6: at X0 = [1, -1], q_L = Q_1. X0: -(b_F/r) X_F - I q_L minus p0 (Prop 5)",
          sp.cancel(bF / r - I_inst * (Q[0, :] * X0)[0] - (P * X0)[0])),
     )
 
@@ -389,20 +400,22 @@ def _prop13() -> tuple[Check, ...]:
     cI, cS, cD, cDS, cSD = prop13_coefficients()
     k12 = r * (N - 2) / 2
     x13 = (3 * N - 4) / (N * (N - 1))
-    spec = {"D": ("N^2 r - 2N(r+kappa) + 3kappa + r",
+    expected = {"D": ("N^2 r - 2N(r+kappa) + 3kappa + r",
                   N**2 * r - 2 * N * (r + kappa) + 3 * kappa + r),
             "DS": ("(N-1) r + kappa", (N - 1) * r + kappa), "SD": ("3kappa + r", 3 * kappa + r)}
     out: list[Check] = [
-        ("S4 E33 order 0: roots kappa of the I coefficient minus {r(N-2)/2}",
+        ("Prop 13: (43) order 0: roots kappa of the I coefficient minus {r(N-2)/2}",
          _mismatches(sp.solve(cI, kappa), [k12])),
-        ("S4 E33 order 0: the S coefficient at kappa = r(N-2)/2", sp.cancel(cS.subs(kappa, k12))),
+        ("Prop 13: (43) order 0: the S coefficient at kappa = r(N-2)/2",
+         sp.cancel(cS.subs(kappa, k12))),
     ]
     for name, c in (("D", cD), ("DS", cDS), ("SD", cSD)):
         (xs,) = sp.solve(c, x)
         out += [
-            (f"S4 E33 order 1, {name} coefficient solved for x, minus ({spec[name][0]})"
-             "/((N-1)(r+kappa))", sp.cancel(xs - spec[name][1] / ((N - 1) * (r + kappa)))),
-            (f"S4 E33 order 1, {name} coefficient at kappa = r(N-2)/2, x = (3N-4)/(N(N-1))",
+            (f"Prop 13: (43) order 1, {name} coefficient solved for x, minus "
+             f"({expected[name][0]})/((N-1)(r+kappa))",
+             sp.cancel(xs - expected[name][1] / ((N - 1) * (r + kappa)))),
+            (f"Prop 13: (43) order 1, {name} coefficient at kappa = r(N-2)/2, x = (3N-4)/(N(N-1))",
              sp.cancel(c.subs({kappa: k12, x: x13}))),
         ]
     both = sp.solve([cDS, cSD], [x, kappa], dict=True)
@@ -413,15 +426,15 @@ def _prop13() -> tuple[Check, ...]:
     scale = [1 + e for e in es] + [1 - sum(es)]
     Qhat = kappa * (sp.eye(4) - sp.ones(4, 4) / 4) * sp.diag(*scale)
     out += [
-        ("S4 DS and SD coefficients alone: number of roots (x, kappa), minus 1",
+        ("Prop 13: DS and SD coefficients alone: number of roots (x, kappa), minus 1",
          sp.Integer(len(both) - 1)),
-        ("S4 that root minus (x, kappa) = ((3N-4)/(N(N-1)), r(N-2)/2)",
+        ("Prop 13: that root minus (x, kappa) = ((3N-4)/(N(N-1)), r(N-2)/2)",
          sqnorm(sp.Matrix([both[0][x] - x13, both[0][kappa] - k12]))),
-        ("S4 E32: first-order coefficient of I^i/I minus -(N-2)^2/(N(N-1))",
+        ("Prop 13: (42) first-order coefficient of I^i/I minus -(N-2)^2/(N(N-1))",
          sp.cancel(inst.coeff(eps, 1) / inst.coeff(eps, 0) + (N - 2) ** 2 / (N * (N - 1)))),
-        ("S4 E32: first-order coefficient of Lambda^i/Lambda minus -1/(N-1)",
+        ("Prop 13: (42) first-order coefficient of Lambda^i/Lambda minus -1/(N-1)",
          sp.cancel(lam.coeff(eps, 1) / lam.coeff(eps, 0) + 1 / (N - 1))),
-        ("S4 E31 Qhat (1/b) exactly, N = 4, sum eps = 0",
+        ("Prop 13: (41) Qhat (1/b) exactly, N = 4, sum eps = 0",
          sqnorm(Qhat * sp.Matrix([1 / (b * s) for s in scale]))),
     ]
     return tuple(out)
@@ -441,52 +454,55 @@ def _prop7() -> tuple[Check, ...]:
     SS = sp.Matrix([[s11, s12], [s12, s22]])
     change = (X.T * (post - pre) * X)[0] + (SS * (post - pre)).trace() / r
     return (
-        ("S5 (61) minus E15 A^L at b_L = 1/beta_1, b_F = 1/(1 - beta_1)",
+        ("Prop 7: (61) minus Prop 5's A^L at b_L = 1/beta_1, b_F = 1/(1 - beta_1)",
          sqnorm(post - large_vs_fringe(1 / beta1, 1 / beta2)["AL"])),
-        ("S5 (60) X' A^pre X minus the fringe split beta_1 X'A^N X + p (X^1 - beta_1 X)",
+        ("Prop 7: (60) X' A^pre X minus the fringe split beta_1 X'A^N X + p (X^1 - beta_1 X)",
          sp.expand((X.T * pre * X)[0] - split)),
-        ("S5 E18 A^L - A^pre minus c(beta_1) v v'", sqnorm(post - pre - c * v * v.T)),
-        ("S5 E18 welfare change X0'(dA)X0 + tr(SS' dA)/r minus c [(v'X0)^2 + v'SS'v/r]",
+        ("Prop 7: A^L - A^pre minus c(beta_1) v v'", sqnorm(post - pre - c * v * v.T)),
+        ("Prop 7: welfare change X0'(dA)X0 + tr(SS' dA)/r minus c [(v'X0)^2 + v'SS'v/r]",
          sp.cancel(change - c * ((v.T * X)[0] ** 2 + (v.T * SS * v)[0] / r))),
-        ("S5 E18 c(1/2)", c.subs(beta1, sp.Rational(1, 2))),
-        ("S5 F8 c(1/10) + 10/(27 r)", sp.cancel(c.subs(beta1, sp.Rational(1, 10)) + 10 / (27 * r))),
+        ("Prop 7: c(1/2)", c.subs(beta1, sp.Rational(1, 2))),
+        ("Prop 7: c(1/10) + 10/(27 r)",
+         sp.cancel(c.subs(beta1, sp.Rational(1, 10)) + 10 / (27 * r))),
     )
 
 
 @cache
 def _prop8() -> tuple[Check, ...]:
     f = commitment()
-    Q, P, AL, W, D1, D2, g = (f[key] for key in ("Q", "P", "AL", "W", "D1", "D2", "g"))
+    Q, P, AL, W, d1, d2, g = (f[key] for key in ("Q", "P", "AL", "W", "d1", "d2", "g"))
     kappa_star = f["kappa_star"]
     quadratic = bF * r**2 + 2 * bL * r * q - q**2 * (bL - bL**2 / bF + 2 * bF)
     w = sp.Matrix([bL, -bF])
     one = sp.Matrix([1, -1])
     p1, p2 = sp.symbols("p_1 p_2")
-    (psol,) = sp.solve(list(e13_residual(sp.Matrix([[p1, p2]]), Q, bF)), [p1, p2], dict=True)
+    (psol,) = sp.solve(list(fringe_foc_residual(sp.Matrix([[p1, p2]]), Q, bF)), [p1, p2], dict=True)
     return (
-        ("S6 E19 Q(q) minus kappa/(b_L + b_F) [[b_L, -b_F], [-b_L, b_F]], "
+        ("Prop 8: Q(q) minus kappa/(b_L + b_F) [[b_L, -b_F], [-b_L, b_F]], "
          "q = kappa b_F/(b_L + b_F)",
          sqnorm((Q - kappa / (bL + bF) * sp.Matrix([[bL, -bF], [-bL, bF]])).subs(
              q, kappa * bF / (bL + bF)))),
-        ("S6 E19 P(q) minus the unique solution of E13",
+        ("Prop 8: P(q) (62) minus the unique solution of the fringe FOC (17)",
          sqnorm(P - sp.Matrix([[psol[p1], psol[p2]]]))),
-        ("S6 E19 A^L(q) in E12 (large player)", sqnorm(e12_residual(AL, P, Q, bL, 0))),
-        ("S6 E19 W(q) minus [1, -1] A^L [1, -1]'", sp.cancel(W - (one.T * AL * one)[0])),
-        ("S6 E19 W as q -> oo", sp.limit(W, q, sp.oo)),
-        ("S6 E19 A^L(r/2) minus E15", sqnorm(AL.subs(q, r / 2) - large_vs_fringe()["AL"])),
-        ("S6 E19 dA^L/dq minus b_F g(q) w w'/(D1 D2)^2, w = (b_L, -b_F)",
-         sqnorm(AL.diff(q) - bF * g * w * w.T / (D1 * D2) ** 2)),
-        ("S6 E19 W'(q) minus b_F (b_L + b_F)^2 g(q)/(D1 D2)^2",
-         sp.cancel(W.diff(q) - bF * (bL + bF) ** 2 * g / (D1 * D2) ** 2)),
-        ("S6 E19 g(q) minus b_F times the paper's quadratic (general r)",
+        ("Prop 8: A^L(q) in the Lyapunov equation (16) (large player)",
+         sqnorm(lyapunov_residual(AL, P, Q, bL, 0))),
+        ("Prop 8: W(q) minus [1, -1] A^L [1, -1]'", sp.cancel(W - (one.T * AL * one)[0])),
+        ("Prop 8: W as q -> oo", sp.limit(W, q, sp.oo)),
+        ("Prop 8: A^L(r/2) minus Prop 5's A^L",
+         sqnorm(AL.subs(q, r / 2) - large_vs_fringe()["AL"])),
+        ("Prop 8: dA^L/dq minus b_F g(q) w w'/(d1 d2)^2, w = (b_L, -b_F)",
+         sqnorm(AL.diff(q) - bF * g * w * w.T / (d1 * d2) ** 2)),
+        ("Prop 8: W'(q) minus b_F (b_L + b_F)^2 g(q)/(d1 d2)^2",
+         sp.cancel(W.diff(q) - bF * (bL + bF) ** 2 * g / (d1 * d2) ** 2)),
+        ("Prop 8: g(q) minus b_F times the paper's quadratic (general r)",
          sp.cancel(g - bF * quadratic)),
-        ("S6 E19 the quadratic at q = r/2 minus r^2 (2 b_F + b_L)(b_F + b_L)/(4 b_F)",
+        ("Prop 8: the quadratic at q = r/2 minus r^2 (2 b_F + b_L)(b_F + b_L)/(4 b_F)",
          sp.cancel(quadratic.subs(q, r / 2) - r**2 * (2 * bF + bL) * (bF + bL) / (4 * bF))),
-        ("S6 E19 g at q* = kappa* b_F/(b_L + b_F)",
+        ("Prop 8: g at q* = kappa* b_F/(b_L + b_F)",
          sp.expand(g.subs(q, kappa_star * bF / (bL + bF)) * (2 * bF - bL) ** 2 / bF**2)),
-        ("S6 E19 q^2 coefficient of g at share 1/3 (b_L = 2 b_F)",
+        ("Prop 8: q^2 coefficient of g at share 1/3 (b_L = 2 b_F)",
          sp.expand(g).coeff(q, 2).subs(bL, 2 * bF)),
-        ("S6 F8 kappa* at share 1/2 (b_L = b_F = 2, r = 1) minus (1 + sqrt 3)",
+        ("Prop 8: kappa* at share 1/2 (b_L = b_F = 2, r = 1) minus (1 + sqrt 3)",
          sp.radsimp(kappa_star.subs({bL: 2, bF: 2, r: 1}) - 1 - sp.sqrt(3))),
     )
 
@@ -496,60 +512,64 @@ def _prop9() -> tuple[Check, ...]:
     Sigma = sp.Matrix([[sigma_L, sigma_t], [(1 + 1 / bF) * sigma - sigma_L, -sigma_t]])
     AL = large_vs_fringe(1, bF)["AL"]
     W = (Sigma * Sigma.T * AL).trace()
-    e20 = ((bF * (bF - 1) * (sigma_L**2 + sigma_t**2) + (bF + 1) ** 2 * (sigma**2 - 2 * sigma
+    welfare = ((bF * (bF - 1) * (sigma_L**2 + sigma_t**2) + (bF + 1) ** 2 * (sigma**2 - 2 * sigma
                                                                         * sigma_L))
            / (2 * r * (3 * bF + 1)))
     slope = ((3 * bF - 1) * (bF + 1) / (2 * r * (3 * bF + 1) ** 2)
              * ((sigma - sigma_L) ** 2 + sigma_t**2))
     return (
-        ("S7 aggregate shock per unit of capacity 1 + 1/b_F is (sigma, 0)",
+        ("Prop 9: aggregate shock per unit of capacity 1 + 1/b_F is (sigma, 0)",
          sqnorm(sp.ones(1, 2) * Sigma / (1 + 1 / bF) - sp.Matrix([[sigma, 0]]))),
-        ("S7 E20 tr(Sigma Sigma' A^L) minus W^L", sp.cancel(W - e20)),
-        ("S7 E20 dW^L/db_F minus the factored form", sp.cancel(W.diff(bF) - slope)),
-        ("S7 E20 dW^L/db_F at b_F = 1/3 (share 1/4)", slope.subs(bF, sp.Rational(1, 3))),
+        ("Prop 9: tr(Sigma Sigma' A^L) minus W^L", sp.cancel(W - welfare)),
+        ("Prop 9: dW^L/db_F minus the factored form", sp.cancel(W.diff(bF) - slope)),
+        ("Prop 9: dW^L/db_F at b_F = 1/3 (share 1/4)", slope.subs(bF, sp.Rational(1, 3))),
     )
 
 
 @cache
 def _common_values() -> tuple[Check, ...]:
-    e37 = r * ((N - 2) * (1 - phi) - phi * N) / (2 * (1 - phi) + 2 * phi * N)
+    kappa_phi = r * ((N - 2) * (1 - phi) - phi * N) / (2 * (1 - phi) + 2 * phi * N)
     out: list[Check] = []
     for M in (3, 4, N):
         red = symmetric_reduced(M, phi)
-        k37 = e37.subs(N, M)
+        k_phi = kappa_phi.subs(N, M)
         sols = red["solutions"]
         good = [s for s in sols if s[kappa] not in (0, -r)]
         tag = "symbolic N" if M is N else f"N = {M}"
         out += [
-            (f"S8 {tag}: mismatches of the kappa roots of E12 + E36 (symmetric ansatz) against "
-             "{0 (no trade), -r (E12 singular), E37}",
-             _mismatches([s[kappa] for s in sols], [sp.Integer(0), -r, k37])),
-            (f"S8 {tag}: number of roots with kappa not in {{0, -r}}, minus 1",
+            (f"common values: {tag}: mismatches of the kappa roots of the Lyapunov equation (16) "
+             "and the common-value FOC (symmetric ansatz) against "
+             "{0 (no trade), -r ((16) singular), kappa(phi)}",
+             _mismatches([s[kappa] for s in sols], [sp.Integer(0), -r, k_phi])),
+            (f"common values: {tag}: number of roots with kappa not in {{0, -r}}, minus 1",
              sp.Integer(len(good) - 1)),
-            (f"S8 {tag}: that root minus E37 (p + b/(N r), kappa - kappa(phi))",
-             sqnorm(sp.Matrix([good[0][p] + b / (M * r), good[0][kappa] - k37]))),
+            (f"common values: {tag}: that root minus the closed form (p + b/(N r), "
+             "kappa - kappa(phi))",
+             sqnorm(sp.Matrix([good[0][p] + b / (M * r), good[0][kappa] - k_phi]))),
         ]
         if M is not N:
             F = (1 - phi) * sp.eye(M) + phi * sp.ones(M, M)
             P = -b / (M * r) * sp.ones(1, M)
-            Q = k37 * (sp.eye(M) - sp.ones(M, M) / M)
+            Q = k_phi * (sp.eye(M) - sp.ones(M, M) / M)
             A = _full(Block(*[m.subs(good[0]) for m in red["A"]]), M)
             As = [_permute(A, i) for i in range(M)]
             out += [
-                (f"S8 N = {M}: E37 in E36, full matrices, every player",
-                 sqnorm(*[e11_residual(P, Q, Ai, i, F)
+                (f"common values: N = {M}: the closed form in the common-value FOC, full "
+                 "matrices, every player",
+                 sqnorm(*[foc_residual(P, Q, Ai, i, F)
                                            for i, Ai in enumerate(As)])),
-                (f"S8 N = {M}: E37 in E12, full matrices, every player",
-                 sqnorm(*[e12_residual(Ai, P, Q, b, i)
+                (f"common values: N = {M}: the closed form in the Lyapunov equation (16), "
+                 "full matrices, every player",
+                 sqnorm(*[lyapunov_residual(Ai, P, Q, b, i)
                                            for i, Ai in enumerate(As)])),
             ]
     out += [
-        ("S8 E37 at phi = (N-2)/(2(N-1)) (no-trade threshold)",
-         sp.cancel(e37.subs(phi, (N - 2) / (2 * (N - 1))))),
-        ("S8 E37 at phi = 0 minus r(N-2)/2 (Prop 12)",
-         sp.cancel(e37.subs(phi, 0) - r * (N - 2) / 2)),
-        ("S8 F10 kappa(N = 5, phi = 1/10) minus 11 r/14",
-         sp.cancel(e37.subs({N: 5, phi: sp.Rational(1, 10)}) - 11 * r / 14)),
+        ("common values: kappa(phi) at phi = (N-2)/(2(N-1)) (no-trade threshold)",
+         sp.cancel(kappa_phi.subs(phi, (N - 2) / (2 * (N - 1))))),
+        ("common values: kappa(0) minus r(N-2)/2 (Prop 12)",
+         sp.cancel(kappa_phi.subs(phi, 0) - r * (N - 2) / 2)),
+        ("common values: kappa(N = 5, phi = 1/10) minus 11 r/14",
+         sp.cancel(kappa_phi.subs({N: 5, phi: sp.Rational(1, 10)}) - 11 * r / 14)),
     ]
     return tuple(out)
 
@@ -565,12 +585,13 @@ def _frontrun() -> tuple[Check, ...]:
         e_N[-1] = bF
         unique = -e_N * (r * sp.eye(M) + Q).inv() * U
         out += [
-            (f"S9 E35, N = {M}: column sums of Q = U K U^-1", sqnorm(sp.ones(1, M) * Q)),
-            (f"S9 E35, N = {M}: E13 (fringe FOC) identically in kappa, kappahat",
-             sqnorm(e13_residual(P, Q, bF))),
-            (f"S9 E35, N = {M}: E13 solved for Pi = P U, minus [-1/r, 0, .., 0, pi]",
+            (f"front-running: N = {M}: column sums of Q = U K U^-1 (47)",
+             sqnorm(sp.ones(1, M) * Q)),
+            (f"front-running: N = {M}: the fringe FOC (17) identically in kappa, kappahat",
+             sqnorm(fringe_foc_residual(P, Q, bF))),
+            (f"front-running: N = {M}: (17) solved for Pi = P U, minus [-1/r, 0, .., 0, pi]",
              sqnorm(unique - Pi)),
-            (f"S9 E35, N = {M}: Q (1/b) and P (1/b) + 1/r",
+            (f"front-running: N = {M}: Q (1/b) and P (1/b) + 1/r",
              sqnorm(Q * inv_b, (P * inv_b)[0] + 1 / r)),
         ]
     f = frontrun(3)
@@ -578,10 +599,11 @@ def _frontrun() -> tuple[Check, ...]:
     X0 = sp.Matrix([1, 0, -1])
     Xt = U * sp.diag(*[sp.exp(-K[j, j] * t) for j in range(3)]) * U.inv() * X0
     out += [
-        ("S9 N = 3: X0 = [1, 0, -1] minus (u_2 + u_3)/2", sqnorm(X0 - (U[:, 1] + U[:, 2]) / 2)),
-        ("S9 N = 3: X^2_t minus (e^{-kappahat t} - e^{-kappa t})/2",
+        ("front-running: N = 3: X0 = [1, 0, -1] minus (u_2 + u_3)/2",
+         sqnorm(X0 - (U[:, 1] + U[:, 2]) / 2)),
+        ("front-running: N = 3: X^2_t minus (e^{-kappahat t} - e^{-kappa t})/2",
          sp.cancel(Xt[1] - (sp.exp(-kappa_hat * t) - sp.exp(-kappa * t)) / 2)),
-        ("S9 N = 3: p_t = P X_t minus (pi/2) e^{-kappahat t}",
+        ("front-running: N = 3: p_t = P X_t minus (pi/2) e^{-kappahat t}",
          sp.cancel((P * Xt)[0] - Pi[2] / 2 * sp.exp(-kappa_hat * t))),
     ]
     return tuple(out)
@@ -599,8 +621,8 @@ def _lemma1() -> tuple[Check, ...]:
         inner = sp.integrate(s * rate.subs(t, s), (s, 0, u))
         var = 2 * sp.integrate(rate.subs(t, u) * inner, (u, 0, T))
         out += [
-            (f"S10 Lemma 1 ({name} schedule): X_T", X.subs(t, T)),
-            (f"S10 Lemma 1 ({name} schedule): Var(int z q dt)/sigma^2 minus int X^2 dt",
+            (f"Lemma 1: {name} schedule: X_T", X.subs(t, T)),
+            (f"Lemma 1: {name} schedule: Var(int z q dt)/sigma^2 minus int X^2 dt",
              sp.expand(var - sp.integrate(X**2, (t, 0, T)))),
         ]
     return tuple(out)
@@ -612,32 +634,33 @@ def _footnote25() -> tuple[Check, ...]:
     diagonal = own + (N - 1) * other
     welfare = N * sigma**2 * diagonal / r
     out: list[Check] = [
-        ("S11 footnote 25: diagonal of sum_i A^i (E29, symbolic N) plus b/(r N)",
+        ("footnote 25: diagonal of sum_i A^i ((38), symbolic N) plus b/(r N)",
          sp.cancel(diagonal + b / (r * N))),
-        ("S11 total welfare sum_i k^i = tr(sigma^2 sum_i A^i)/r plus sigma^2 b/r^2",
+        ("footnote 25: total welfare sum_i k^i = tr(sigma^2 sum_i A^i)/r plus sigma^2 b/r^2",
          sp.cancel(welfare + sigma**2 * b / r**2)),
-        ("S11 merging pairs (N/2 players, b/2, variance 2 sigma^2) leaves the total unchanged",
+        ("footnote 25: merging pairs (N/2 players, b/2, variance 2 sigma^2) leaves the total "
+         "unchanged",
          sp.cancel(welfare.subs({N: N / 2, b: b / 2, sigma: sp.sqrt(2) * sigma}) - welfare)),
     ]
     for M in (3, 4, 5):
         total = sum(symmetric(M)[2], sp.zeros(M, M))
-        out.append((f"S11 N = {M}: diagonal of sum_i A^i plus b/(r N), full matrices",
+        out.append((f"footnote 25: N = {M}: diagonal of sum_i A^i plus b/(r N), full matrices",
                     sqnorm(total.diagonal() + b / (r * M) * sp.ones(1, M))))
     return tuple(out)
 
 
 _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
-    "S1 Prop 12": _prop12,
-    "S2 Prop 5": _prop5,
-    "S3 Prop 6": _prop6,
-    "S4 Prop 13": _prop13,
-    "S5 Prop 7": _prop7,
-    "S6 Prop 8": _prop8,
-    "S7 Prop 9": _prop9,
-    "S8 common values": _common_values,
-    "S9 front-running": _frontrun,
-    "S10 Lemma 1": _lemma1,
-    "S11 footnote 25": _footnote25,
+    "Prop 12": _prop12,
+    "Prop 5": _prop5,
+    "Prop 6": _prop6,
+    "Prop 13": _prop13,
+    "Prop 7": _prop7,
+    "Prop 8": _prop8,
+    "Prop 9": _prop9,
+    "common values": _common_values,
+    "front-running": _frontrun,
+    "Lemma 1": _lemma1,
+    "footnote 25": _footnote25,
 }
 GROUPS = tuple(_GROUPS)
 

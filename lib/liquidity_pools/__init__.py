@@ -1,1 +1,2 @@
-"""Adaptive trading across liquidity pools (source 003, Baldacci & Manziuk 2020; spec-003)."""
+"""Adaptive trading across liquidity pools (Baldacci & Manziuk 2020; book chapter
+liquidity_pools)."""

@@ -1,13 +1,16 @@
-"""The slice-by-slice Bayesian adaptive strategy (spec-003 §2.8, Group F, Figs 46–56).
+"""The slice-by-slice Bayesian adaptive strategy (paper Section 3.2; Figs 46–56).
 
 For every slice k: plug the posterior means into the model (step 1), solve the slice problem
-(E30) for the policy (step 2), trade one slice with it in the true market of §4.3 (step 3)
-and apply the conjugate updates (E17), (E18), D5 and (E23) to what was observed (step 4).
+(book eq. (lp-scheme)) for the policy (step 2), trade one slice with it in the true market of
+:mod:`lib.liquidity_pools.simulate` (step 3) and apply the conjugate updates (book eqs.
+(lp-gamma-update), (lp-dirichlet-update), (lp-one-step-posterior) and (lp-drift-update)) to
+what was observed (step 4).
 
 Beliefs are :class:`Prior` objects: a posterior has the same form as the prior. The unknowns
-are the zone multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (known limit profile a_j, D6) with
-Gamma priors, the executed-fraction law of every venue (Dirichlet, Remark 2.4), the one-step
-spread and imbalance matrices of every venue (row-wise Dirichlet, D5) and the drift μ with σ
+are the zone multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (known limit profile a_j; the book's
+note on intensity learning) with Gamma priors, the executed-fraction law of every venue
+(Dirichlet, Remark 2.4), the one-step spread and imbalance matrices of every venue (row-wise
+Dirichlet, book eq. (lp-one-step-posterior)) and the drift μ with σ
 known. Everything else (ticks, spreads, fractions, κ_v, φ, the trading curve, the slicing) is
 known to the trader and must agree between the prior's model and the truth.
 """
@@ -88,13 +91,14 @@ def zone_multipliers(p: ModelParams) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Prior:
-    """Beliefs about the market: prior, or posterior after some slices (§2.7).
+    """Beliefs about the market: prior, or posterior after some slices (paper Section 3.1).
 
     params the trader's model: its known fields are the truth's, its unknown ones only fix
     the structure (the plug-in model replaces them); rho Gamma beliefs (N, |M|) on the zone
-    multipliers ρ^i_m (E17); fractions Dirichlet beliefs (N, K_ε) on the executed fractions
-    (E18); spread and imbalance row-Dirichlet beliefs on every venue's one-step matrices
-    e^{Q Δt} (D5); drift the Normal belief on μ with σ known (E23).
+    multipliers ρ^i_m (lp-gamma-update); fractions Dirichlet beliefs (N, K_ε) on the executed
+    fractions (lp-dirichlet-update); spread and imbalance row-Dirichlet beliefs on every venue's
+    one-step matrices e^{Q Δt} (lp-one-step-posterior); drift the Normal belief on μ with σ
+    known (lp-drift-update). Labels are the book's equation labels.
     """
 
     params: ModelParams
@@ -131,12 +135,13 @@ class Prior:
     def from_params(cls, params: ModelParams, *, rate: float = 2.0,
                     concentration: float = 1.0, pseudo: float = 5.0,
                     drift_sd: float = 0.005) -> Prior:
-        """Priors centred on the model ``params`` (spec Group F).
+        """Priors centred on the model ``params`` (the chapter's Bayesian experiment).
 
-        ρ ~ Gamma with mean Λ^i b(s^i) c(ι^i) and rate ``rate`` (prior exposure, E17); fraction
-        laws ~ Dir(``concentration`` × fraction_probs) (E18); one-step matrices row-Dirichlet
-        around e^{Q Δt} with ``pseudo`` pseudo-transitions per row (D5); μ ~ N(params.mu,
-        ``drift_sd``²) (E23).
+        ρ ~ Gamma with mean Λ^i b(s^i) c(ι^i) and rate ``rate`` (prior exposure,
+        lp-gamma-update); fraction laws ~ Dir(``concentration`` × fraction_probs)
+        (lp-dirichlet-update); one-step matrices row-Dirichlet around e^{Q Δt} with ``pseudo``
+        pseudo-transitions per row (lp-one-step-posterior); μ ~ N(params.mu, ``drift_sd``²)
+        (lp-drift-update).
         """
         concentration = validation.positive("concentration", concentration)
         pseudo = validation.positive("pseudo", pseudo)
@@ -154,14 +159,15 @@ class Prior:
             drift=DriftKnownSigma(params.mu, drift_sd, params.sigma))
 
     def rho_cap(self) -> np.ndarray:
-        """Largest plug-in ρ^i per venue, 1/(N Δt max_j a^i_j): keeps Δt Σ_i max_j λ <= 1 (§4.3)."""
+        """Largest plug-in ρ^i per venue, 1/(N Δt max_j a^i_j): keeps Δt Σ_i max_j λ <= 1."""
         p = self.params
         return np.array([1.0 / (p.n_venues * p.dt * max(v.limit_profile)) for v in p.venues])
 
     def plug_in(self) -> tuple[ModelParams, np.ndarray, np.ndarray]:
-        """Posterior-mean model Θ_k (§2.8 step 1): (params, joint P(Δt), λ (N, |M|, 3)).
+        """Posterior-mean model Θ_k (paper Section 3.2, step 1): (params, joint P(Δt),
+        λ (N, |M|, 3)).
 
-        The plug-in ρ̂ is clipped at :meth:`rho_cap` so the plug-in model is a valid MDP (§4.3).
+        The plug-in ρ̂ is clipped at :meth:`rho_cap` so the plug-in model is a valid MDP.
         """
         p = self.params
         probs = self.fractions.mean()
@@ -175,9 +181,10 @@ class Prior:
         return plug, P, lam
 
     def update(self, log: SliceLog, dS_total: float) -> Prior:
-        """The posterior after one slice (§2.8 step 4): fills and exposures per (venue, zone)
-        (E17), executed fractions per venue (E18), decision-time regime transitions per venue
-        (D5) and the slice's price change over Nt Δt (E23)."""
+        """The posterior after one slice (paper Section 3.2, step 4): fills and exposures per
+        (venue, zone) (lp-gamma-update), executed fractions per venue (lp-dirichlet-update),
+        decision-time regime transitions per venue (lp-one-step-posterior) and the slice's price
+        change over Nt Δt (lp-drift-update)."""
         counts, exposure, fraction_counts = observations(self.params, log)
         states = enumerate_states(self.params)
         start, end = log.regimes, states[log.next_state]
@@ -194,7 +201,7 @@ class Prior:
 
 
 def observations(p: ModelParams, log: SliceLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill counts (N, |M|), exposures (N, |M|) and fraction counts (N, K_ε) of a slice (§4.3)."""
+    """Fill counts (N, |M|), exposures (N, |M|) and fraction counts (N, K_ε) of a slice."""
     n_states = len(enumerate_states(p))
     counts = np.zeros((p.n_venues, n_states))
     fraction_counts = np.zeros((p.n_venues, len(p.fractions)))
@@ -211,13 +218,15 @@ class History:
     """Record of an adaptive run (Figs 46–56). S = number of slices traded.
 
     Decision times (S Nt + 1,): t, inventory q at t (before trading), target the slice's
-    re-anchored q* (E12, [REC]), curve the parent order's q*_t (E12). Per slice, index 0 the
-    prior and index k the posterior after k slices (S + 1, ...): fraction_probs (N, K_ε),
-    spread_P (N, J, J) and imbalance_P (N, K, K) posterior-mean one-step matrices, mu_hat and
-    mu_sd (E23), rho_hat (N, |M|) posterior means of ρ^i_m (unclipped, E17), exposure and
+    re-anchored q* (book eq. (lp-trading-curve), [REC]), curve the parent order's q*_t (the
+    same equation). Per slice, index 0 the prior and index k the posterior after k slices
+    (S + 1, ...): fraction_probs (N, K_ε), spread_P (N, J, J) and imbalance_P (N, K, K)
+    posterior-mean one-step matrices, mu_hat and mu_sd (book eq. (lp-drift-update)), rho_hat
+    (N, |M|) posterior means of ρ^i_m (unclipped, book eq. (lp-gamma-update)), exposure and
     fills (N, |M|) cumulative. plugin_bound (S,) Δt max_m Σ_i max_j λ̂ of every plug-in model
-    (check 10). logs the S slice logs; stopped_early True if the inventory reached 0 before
-    the last slice asked for. fractions (K_ε,) the executed fractions; true_* the truth.
+    (the probability bound, at most 1). logs the S slice logs; stopped_early True if the
+    inventory reached 0 before the last slice asked for. fractions (K_ε,) the executed
+    fractions; true_* the truth.
     """
 
     t: np.ndarray
@@ -338,7 +347,7 @@ def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_sl
                  grid: fd.FDGrid, seed: int, solver: str = "fd",
                  solver_options: Mapping[str, object] | None = None,
                  progress: bool = False) -> History:
-    """Trade ``n_slices`` slices of the parent order with the slice algorithm (§2.8).
+    """Trade ``n_slices`` slices of the parent order with the slice algorithm (paper Section 3.2).
 
     The true market is ``truth`` with intensities λ^i_{j,m} = ρ_true^i_m a_j; the initial
     market state is drawn from the truth's stationary law and the mid starts at

@@ -1,23 +1,26 @@
-"""Conjugate posteriors of the slice-by-slice learning (spec-003 §2.7, §4.4; paper §3.1, App. B).
+"""Conjugate posteriors of the slice-by-slice learning (paper Section 3.1 and Appendix B).
 
 Every posterior is a frozen dataclass holding the parameters of the current distribution (the
 prior before any update); ``update(...)`` returns a new object and leaves the old one alone, so
 the history of posteriors over the slices can be kept. Arrays are stored as read-only copies.
 The formulas are standard conjugate results [REC: the paper's displays were lost]; the
-conjugacy identities are checked with sympy in ``lib.liquidity_pools.symbolic``.
+conjugacy identities are checked with sympy in ``lib.liquidity_pools.symbolic``. The
+equations are the book's (labels of the liquidity-pools chapter), with the paper's numbers
+where it has them.
 
-========================  ===========================================  ==========
+========================  ===========================================  ========================
 class                     model                                        equations
-========================  ===========================================  ==========
-GammaRate                 Poisson counts with exposure, Gamma prior    E17, E35
-DirichletCategorical      executed fractions, Dirichlet prior          E18
-DiscreteChainPosterior    one-step matrix, row-wise Dirichlet          D5
-CTMCPosterior             holding rates and jump matrix of a CTMC      E19–E21
-DriftKnownSigma           drift with known σ, Normal prior             E23 (3.1)
-NormalInverseGamma        drift and σ², NIG prior                      E22
-InverseGammaScale         Gamma trade sizes, inverse-Gamma scale       E36 (B.2)
-NormalInverseWishart      drift vector and covariance, NIW prior       E37
-========================  ===========================================  ==========
+========================  ===========================================  ========================
+GammaRate                 Poisson counts with exposure, Gamma prior    lp-gamma-update;
+                                                                       lp-otc-updates (B.1)
+DirichletCategorical      executed fractions, Dirichlet prior          lp-dirichlet-update
+DiscreteChainPosterior    one-step matrix, row-wise Dirichlet          lp-one-step-posterior
+CTMCPosterior             holding rates and jump matrix of a CTMC      lp-chain-posterior
+DriftKnownSigma           drift with known σ, Normal prior             lp-drift-update (3.1)
+NormalInverseGamma        drift and σ², NIG prior                      lp-nig-update
+InverseGammaScale         Gamma trade sizes, inverse-Gamma scale       lp-otc-updates (B.2)
+NormalInverseWishart      drift vector and covariance, NIW prior       lp-otc-updates
+========================  ===========================================  ========================
 
 Non-positive (or otherwise invalid) prior parameters raise ``ValueError`` naming the parameter.
 """
@@ -77,8 +80,8 @@ def _nonnegative_array(name: str, value: object, shape: tuple[int, ...] | None =
 
 
 def _generator(name: str, value: object) -> np.ndarray:
-    """A Markov generator (E2) without absorbing states: off-diagonal rates >= 0, rows summing
-    to 0, every holding rate -Q_mm > 0."""
+    """A Markov generator (book eq. (lp-generator)) without absorbing states: off-diagonal
+    rates >= 0, rows summing to 0, every holding rate -Q_mm > 0."""
     arr = validation.generator_matrix(name, value)
     if np.any(np.diag(arr) >= 0):
         raise ValueError(f"{name} must have a holding rate -Q_mm > 0 in every state (no "
@@ -117,23 +120,25 @@ def _state_array(name: str, value: object, n_states: int) -> np.ndarray:
     return arr.astype(int)
 
 
-# --- Fill intensities and executed fractions (§3.1.1–3.1.2) -------------------------------------
+# --- Fill intensities and executed fractions (paper Sections 3.1.1–3.1.2) ----------------------
 
 @dataclass(frozen=True, eq=False)
 class GammaRate:
-    """Gamma(α, β) (shape–rate) posteriors of Poisson rates observed with an exposure (E17;
-    the same update is (B.1), E35, of App. B).
+    """Gamma(α, β) (shape–rate) posteriors of Poisson rates observed with an exposure (book
+    eq. (lp-gamma-update); the same update is the paper's (B.1) of Appendix B).
 
     ``alpha`` and ``beta`` are arrays of one shape, e.g. (N venues, |M| zones) for the zone
-    multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (D6). A count N observed over an exposure τ
+    multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (the book's note on intensity learning). A
+    count N observed over an exposure τ
     (time with an order resting, weighted by the known factors a_j f^i(ℓ)) gives
     Gamma(α + N, β + τ); the estimate ("filling ratio") is the posterior mean (α + N)/(β + τ),
     with error O(1/√N). Large α and β with the desired ratio make a robust prior.
 
-    With at most one fill per decision step (spec §4.3) the likelihood of a step is Bernoulli
-    with success probability Δt ρ a_j f, not Poisson: the Gamma–Poisson posterior is then an
-    approximation. Its mean stays consistent because E[N] = ρ × exposure holds exactly; its
-    variance overstates the uncertainty by the factor 1/(1 - Δt ρ a_j f) at most.
+    With at most one fill per decision step (as in the market simulator) the likelihood of a
+    step is Bernoulli with success probability Δt ρ a_j f, not Poisson: the Gamma–Poisson
+    posterior is then an approximation. Its mean stays consistent because E[N] = ρ × exposure
+    holds exactly; its variance overstates the uncertainty by the factor 1/(1 - Δt ρ a_j f) at
+    most.
     """
 
     alpha: np.ndarray
@@ -165,7 +170,7 @@ class GammaRate:
         return GammaRate(self.alpha + counts, self.beta + exposure)
 
     def mean(self) -> np.ndarray:
-        """Posterior mean α/β (E17)."""
+        """Posterior mean α/β (lp-gamma-update)."""
         return self.alpha / self.beta
 
     def var(self) -> np.ndarray:
@@ -176,7 +181,7 @@ class GammaRate:
 @dataclass(frozen=True, eq=False)
 class DirichletCategorical:
     """Dirichlet(a) posteriors of categorical probabilities, e.g. of the executed fractions
-    ε_k (E18, §3.1.2).
+    ε_k (book eq. (lp-dirichlet-update), paper Section 3.1.2).
 
     The last axis of ``alpha`` holds the categories, leading axes are arbitrary (venue, zone,
     limit, ...). Counts n_k of category k give Dir(a + n); marginals are
@@ -202,7 +207,7 @@ class DirichletCategorical:
         return self.alpha.sum(axis=-1, keepdims=True)
 
     def mean(self) -> np.ndarray:
-        """Posterior mean a_k / Σ_k' a_k' (E18)."""
+        """Posterior mean a_k / Σ_k' a_k' (lp-dirichlet-update)."""
         return self.alpha / self._total()
 
     def marginal(self, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -220,11 +225,12 @@ class DirichletCategorical:
         return self.alpha * (total - self.alpha) / (total**2 * (total + 1.0))
 
 
-# --- Venue Markov chains (§3.1.3) ---------------------------------------------------------------
+# --- Venue Markov chains (paper Section 3.1.3) ------------------------------------------------
 
 def transition_counts(from_states: ArrayLike, to_states: ArrayLike, n_states: int) -> np.ndarray:
     """Count matrix n_ab of the observed transitions ``from_states[k] -> to_states[k]``,
-    shape ``(n_states, n_states)``; self-transitions are counted on the diagonal (D5)."""
+    shape ``(n_states, n_states)``; self-transitions are counted on the diagonal
+    (book eq. (lp-one-step-posterior))."""
     n_states = validation.integer("n_states", n_states, minimum=2)
     start = _state_array("from_states", from_states, n_states)
     end = _state_array("to_states", to_states, n_states)
@@ -237,11 +243,12 @@ def transition_counts(from_states: ArrayLike, to_states: ArrayLike, n_states: in
 
 def path_statistics(states: ArrayLike, durations: ArrayLike, n_states: int
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Jump counts n_mm' and occupation times τ_m (E19) of a continuous-time path.
+    """Jump counts n_mm' and occupation times τ_m (book eq. (lp-chain-posterior)) of a
+    continuous-time path.
 
     ``states`` are the states visited in order (consecutive states differ) and ``durations``
     the time spent in each; the last duration may be censored by the end of observation, which
-    the likelihood E19 handles through its survival factor e^{-λ τ}.
+    the likelihood (lp-chain-posterior) handles through its survival factor e^{-λ τ}.
     """
     visited = _state_array("states", states, validation.integer("n_states", n_states,
                                                                 minimum=2))
@@ -257,12 +264,14 @@ def path_statistics(states: ArrayLike, durations: ArrayLike, n_states: int
 
 @dataclass(frozen=True, eq=False)
 class DiscreteChainPosterior:
-    """Row-wise Dirichlet posterior of a one-step transition matrix P(Δt) (D5).
+    """Row-wise Dirichlet posterior of a one-step transition matrix P(Δt) (book eq.
+    (lp-one-step-posterior)).
 
     Row a has the prior Dir(c P_prior(a, ·)) with ``pseudo`` = c pseudo-transitions; after
     n_ab observed transitions a -> b (``counts``, self-transitions included) the posterior mean
     row is (c P_prior(a, ·) + n_a·)/(c + n_a). This is the variant plotted for Figs 50–53: with
-    two spread regimes the continuous-time jump matrix is trivial (D5, see ``CTMCPosterior``).
+    two spread regimes the continuous-time jump matrix is trivial (the book's note on the
+    transition matrices; see ``CTMCPosterior``).
     """
 
     prior_P: np.ndarray
@@ -298,10 +307,12 @@ class DiscreteChainPosterior:
 
 @dataclass(frozen=True, eq=False)
 class CTMCPosterior:
-    """Posterior of a continuous-time Markov chain observed continuously (E19–E21, §3.1.3).
+    """Posterior of a continuous-time Markov chain observed continuously (book eq.
+    (lp-chain-posterior), paper Section 3.1.3).
 
     The chain stays an Exp(λ_m) time in m, then jumps to m' != m with probability p_mm', so
-    Q_mm' = λ_m p_mm' and Q_mm = -λ_m (E2). The likelihood E19 factorises into a Gamma part for
+    Q_mm' = λ_m p_mm' and Q_mm = -λ_m (lp-generator). The likelihood (lp-chain-posterior)
+    factorises into a Gamma part for
     each λ_m (n_m jumps out of m, occupation time τ_m) and a multinomial part for each row of
     p, so the independent priors
 
@@ -311,11 +322,12 @@ class CTMCPosterior:
       probabilities p⁰_mm' = Q⁰_mm'/λ⁰_m,
 
     give independent posteriors Gamma(w λ⁰_m + n_m, w + τ_m) and Dir(c p⁰_m· + n_m·), and the
-    posterior-mean generator Q̂_mm' = λ̂_m p̂_mm', Q̂_mm = -λ̂_m (E20). For the parsimonious model
-    (E3, Remark 3.1 = E21) keep one posterior per venue and per variable.
+    posterior-mean generator Q̂_mm' = λ̂_m p̂_mm', Q̂_mm = -λ̂_m (lp-chain-posterior). For the
+    parsimonious model of independent venue chains (lp-generator; Remark 3.1 of the paper) keep
+    one posterior per venue and per variable.
 
     With two states the jump matrix is forced to [[0, 1], [1, 0]]: p̂ stays exactly that and
-    only the holding rates learn (D5).
+    only the holding rates learn.
     """
 
     prior_generator: np.ndarray
@@ -355,7 +367,7 @@ class CTMCPosterior:
                              self.jump_counts + jumps, self.occupation + occupation)
 
     def rate_posterior(self) -> GammaRate:
-        """The Gamma posteriors of the holding rates λ_m (E20)."""
+        """The Gamma posteriors of the holding rates λ_m (lp-chain-posterior)."""
         prior_rates = -np.diag(self.prior_generator)
         return GammaRate(self.rate_exposure * prior_rates + self.jump_counts.sum(axis=1),
                          self.rate_exposure + self.occupation)
@@ -368,12 +380,13 @@ class CTMCPosterior:
         return alpha, alpha.sum(axis=1, keepdims=True)
 
     def jump_probabilities(self) -> np.ndarray:
-        """Posterior mean jump matrix p̂_mm' (zero diagonal, rows summing to 1) (E20)."""
+        """Posterior mean jump matrix p̂_mm' (zero diagonal, rows summing to 1)
+        (lp-chain-posterior)."""
         alpha, total = self._jump_parameters()
         return alpha / total
 
     def generator(self) -> np.ndarray:
-        """Posterior-mean generator Q̂ = diag(λ̂) (p̂ - I) (E20)."""
+        """Posterior-mean generator Q̂ = diag(λ̂) (p̂ - I) (lp-chain-posterior)."""
         rates = self.rate_posterior().mean()
         return rates[:, None] * (self.jump_probabilities() - np.eye(len(rates)))
 
@@ -388,11 +401,11 @@ class CTMCPosterior:
         return np.sqrt(np.maximum(var, 0.0))
 
 
-# --- Mid-price (§3.1.4) -------------------------------------------------------------------------
+# --- Mid-price (paper Section 3.1.4) ----------------------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class DriftKnownSigma:
-    """Normal posterior of the drift μ with σ known (E23, paper eq. 3.1).
+    """Normal posterior of the drift μ with σ known (book eq. (lp-drift-update), paper (3.1)).
 
     Prior μ ~ N(μ0, s0²). The increments enter only through their total S_t - S_0 and the
     elapsed time t (accumulated over updates in ``increment`` and ``elapsed``):
@@ -425,11 +438,11 @@ class DriftKnownSigma:
         return 1.0 / self.s0**2 + self.elapsed / self.sigma**2
 
     def mean(self) -> float:
-        """Posterior mean μ̂ (E23)."""
+        """Posterior mean μ̂ (lp-drift-update)."""
         return (self.mu0 / self.s0**2 + self.increment / self.sigma**2) / self._precision()
 
     def var(self) -> float:
-        """Posterior variance (1/s0² + t/σ²)⁻¹ (E23)."""
+        """Posterior variance (1/s0² + t/σ²)⁻¹ (lp-drift-update)."""
         return 1.0 / self._precision()
 
     def sd(self) -> float:
@@ -439,7 +452,8 @@ class DriftKnownSigma:
 
 @dataclass(frozen=True, eq=False)
 class NormalInverseGamma:
-    """Normal–inverse-Gamma posterior of (μ, σ²) from price increments (E22, §3.1.4).
+    """Normal–inverse-Gamma posterior of (μ, σ²) from price increments (book eq.
+    (lp-nig-update), paper Section 3.1.4).
 
     σ² ~ IG(a, b), μ | σ² ~ N(μ0, σ²/ν). Increments ΔS_k = μ Δt_k + σ √Δt_k Z_k are a Bayesian
     regression of ΔS_k/√Δt_k on √Δt_k, so n increments over a total time t give
@@ -474,7 +488,7 @@ class NormalInverseGamma:
         return NormalInverseGamma(mu, nu, self.a0 + dS.size / 2.0, b)
 
     def mean_mu(self) -> float:
-        """Posterior mean of μ: μ_t (E22)."""
+        """Posterior mean of μ: μ_t (lp-nig-update)."""
         return self.mu0
 
     def var_mu(self) -> float:
@@ -482,7 +496,7 @@ class NormalInverseGamma:
         return self.mean_sigma2() / self.nu0
 
     def mean_sigma2(self) -> float:
-        """Posterior mean of σ²: b/(a - 1) (E22); needs a > 1."""
+        """Posterior mean of σ²: b/(a - 1) (lp-nig-update); needs a > 1."""
         return _inverse_gamma_mean(self.a0, self.b0, "sigma^2")
 
     def var_sigma2(self) -> float:
@@ -490,11 +504,12 @@ class NormalInverseGamma:
         return _inverse_gamma_var(self.a0, self.b0, "sigma^2")
 
 
-# --- Appendix B: OTC market making (§4.4) -------------------------------------------------------
+# --- Appendix B of the paper: OTC market making -----------------------------------------------
 
 @dataclass(frozen=True, eq=False)
 class InverseGammaScale:
-    """Inverse-Gamma posterior of the scale ϑ of Gamma(k, ϑ) trade sizes, k known (E36, B.2).
+    """Inverse-Gamma posterior of the scale ϑ of Gamma(k, ϑ) trade sizes, k known
+    (book eq. (lp-otc-updates), paper (B.2)).
 
     Prior ϑ ~ IG(a, b); sizes z_1..z_n give IG(a + n k, b + Σ z_n) and the estimate
     ϑ̂ = (b + Σ z_n)/(a + n k - 1).
@@ -517,7 +532,7 @@ class InverseGammaScale:
                                  self.shape_k)
 
     def mean(self) -> float:
-        """Posterior mean b/(a - 1) (E36); needs a > 1."""
+        """Posterior mean b/(a - 1) (lp-otc-updates); needs a > 1."""
         return _inverse_gamma_mean(self.a, self.b, "the scale")
 
     def var(self) -> float:
@@ -527,7 +542,8 @@ class InverseGammaScale:
 
 @dataclass(frozen=True, eq=False)
 class NormalInverseWishart:
-    """Normal–inverse-Wishart posterior of a drift vector and covariance (E37, App. B.2).
+    """Normal–inverse-Wishart posterior of a drift vector and covariance (book eq.
+    (lp-otc-updates), paper Appendix B.2).
 
     Σ ~ W⁻¹(Ψ, ν), μ | Σ ~ N(μ0, Σ/κ). n unit-time increments with mean x̄ and scatter
     C = Σ (x - x̄)(x - x̄)ᵀ give κ_n = κ0 + n, ν_n = ν0 + n, μ_n = (κ0 μ0 + n x̄)/κ_n and
@@ -581,7 +597,7 @@ class NormalInverseWishart:
                                     self.nu0 + n, (psi + psi.T) / 2.0)
 
     def mean_mu(self) -> np.ndarray:
-        """Posterior mean of the drift vector μ_n (E37)."""
+        """Posterior mean of the drift vector μ_n (lp-otc-updates)."""
         return self.mu0.copy()
 
     def var_mu(self) -> np.ndarray:
@@ -589,7 +605,7 @@ class NormalInverseWishart:
         return np.diag(self.mean_sigma()) / self.kappa0
 
     def mean_sigma(self) -> np.ndarray:
-        """Posterior mean of the covariance Ψ/(ν - d - 1) (E37); needs ν > d + 1."""
+        """Posterior mean of the covariance Ψ/(ν - d - 1) (lp-otc-updates); needs ν > d + 1."""
         excess = self.nu0 - self.dim - 1.0
         if excess <= 0:
             raise ValueError(f"the mean of Sigma needs nu > d + 1 = {self.dim + 1}, "

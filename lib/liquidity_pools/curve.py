@@ -1,4 +1,5 @@
-"""The Almgren–Chriss / implementation-shortfall trading curve q*_t (spec-003 E12)."""
+"""The Almgren–Chriss / implementation-shortfall trading curve q*_t (book eq.
+(lp-trading-curve))."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ __all__ = ["ac_kappa", "anchored_curve", "is_curve", "slice_targets"]
 
 
 def ac_kappa(*, gamma: float, sigma: float, V: float, eta: float) -> float:
-    """κ_AC = sqrt(γ σ² V / (2 η)) (E12): CARA risk aversion γ, volatility σ, market volume V,
-    quadratic execution cost η ρ² in the participation rate ρ = v / V."""
+    """κ_AC = sqrt(γ σ² V / (2 η)) (lp-trading-curve): CARA risk aversion γ, volatility σ, market
+    volume V, quadratic execution cost η ρ² in the participation rate ρ = v / V."""
     gamma = validation.positive("gamma", gamma)
     sigma = validation.nonnegative("sigma", sigma)
     V = validation.positive("V", V)
@@ -22,7 +23,8 @@ def ac_kappa(*, gamma: float, sigma: float, V: float, eta: float) -> float:
 
 def anchored_curve(t: np.ndarray, *, q_ref: float, t_ref: float, T: float,
                    kappa: float) -> np.ndarray:
-    """q*_t = q_ref sinh(κ (T - t)) / sinh(κ (T - t_ref)) for t in [t_ref, T] (E12, [REC]).
+    """q*_t = q_ref sinh(κ (T - t)) / sinh(κ (T - t_ref)) for t in [t_ref, T]
+    (lp-trading-curve, [REC]).
 
     The curve re-anchored at a slice start t_ref on the inventory q_ref still to sell; with
     t_ref = 0 and q_ref = q0 it is the curve of the parent order. κ = 0 gives the straight
@@ -41,16 +43,17 @@ def anchored_curve(t: np.ndarray, *, q_ref: float, t_ref: float, T: float,
 
 
 def is_curve(t: np.ndarray, *, q0: float, T: float, kappa: float) -> np.ndarray:
-    """q*_t = q0 sinh(κ (T - t)) / sinh(κ T) (E12)."""
+    """q*_t = q0 sinh(κ (T - t)) / sinh(κ T) (lp-trading-curve)."""
     return anchored_curve(t, q_ref=q0, t_ref=0.0, T=T, kappa=kappa)
 
 
 def slice_targets(p: ModelParams, slice_index: int, q_ref: float | None = None) -> np.ndarray:
-    """Targets q*_{t_k}, k = 0..Nt, on the decision grid of slice ``slice_index`` (§2.8).
+    """Targets q*_{t_k}, k = 0..Nt, on the decision grid of slice ``slice_index``
+    (paper Section 3.2).
 
     Without ``q_ref`` the trader is on schedule and the targets are the parent order's curve
-    (E12); with ``q_ref`` the curve is re-anchored at the slice start on the inventory still
-    to sell, which spreads a shortfall over the remaining slices [REC].
+    (lp-trading-curve); with ``q_ref`` the curve is re-anchored at the slice start on the inventory
+    still to sell, which spreads a shortfall over the remaining slices [REC].
     """
     if not 0 <= slice_index < p.Ns:
         raise ValueError(f"slice_index must lie in [0, Ns - 1] = [0, {p.Ns - 1}], "

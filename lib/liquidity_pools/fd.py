@@ -1,12 +1,14 @@
-"""Finite-difference solver of the reduced QVI (E16) on one slice: the exact DP scheme (E30).
+"""Finite-difference solver of the reduced QVI on one slice (book eq. (lp-reduced-qvi), paper
+(2.4)): the exact dynamic programme of the discrete-time problem (book eq. (lp-scheme)).
 
 Decisions at t_k = t_start + k Δt, k = 0..Nt-1. Within a step the market state is frozen, at
 most one venue fills, the executed fraction is drawn from the venue's fraction law, the state
 then moves with P(Δt) and the running penalty is charged on the post-trade inventory
-(``penalty_timing="post"``, spec §4.1.3; ``"pre"`` is the paper's explicit-Euler placement
-(E29), kept to show defect D2). With two venues the volume search couples the venues only
-through f(ℓ¹ + ℓ²) = e^{-κ_v ℓ¹} e^{-κ_v ℓ²}; :mod:`lib.liquidity_pools.fd_kernel` exploits
-this, and ``method="reference"`` is the spec's plain vectorised search, kept as the oracle.
+(``penalty_timing="post"``; ``"pre"`` is the paper's explicit-Euler placement, book eq.
+(lp-explicit-scheme), kept to show what it does at the last step of a slice). With two venues the
+volume search couples the venues only through f(ℓ¹ + ℓ²) = e^{-κ_v ℓ¹} e^{-κ_v ℓ²};
+:mod:`lib.liquidity_pools.fd_kernel` exploits this, and ``method="reference"`` is the plain
+vectorised search, kept as the oracle.
 """
 
 from __future__ import annotations
@@ -84,7 +86,7 @@ class FDSolution:
 
 @dataclass(frozen=True)
 class _Step:
-    """Model arrays of one step (E30), shared by the reference and the compiled search."""
+    """Model arrays of one step (lp-scheme), shared by the reference and the compiled search."""
 
     q: np.ndarray           # (Nq,)
     levels: np.ndarray      # (Nl,)
@@ -111,7 +113,8 @@ def shift_interp(W: np.ndarray, position: np.ndarray) -> np.ndarray:
 
 
 def _gain_base(s: _Step, venue: int, v: np.ndarray) -> np.ndarray:
-    """Impact part of the gain of selling v shares: -c σ v^{3/2}/sqrt(V) - ν v (q - v) (E26)."""
+    """Impact part of the gain of selling v shares: -c σ v^{3/2}/sqrt(V) - ν v (q - v)
+    (book eq. (lp-impact))."""
     return -impact_cost(s.temporary[venue], s.permanent[venue], v[None, :], s.q[:, None])
 
 
@@ -134,7 +137,7 @@ def _venue_values(s: _Step, W: np.ndarray, venue: int) -> tuple[np.ndarray, np.n
 
 
 def _search_reference(s: _Step, W: np.ndarray):
-    """The spec's vectorised search over (ℓ¹, ℓ²) (§4.1.3): loop over ℓ¹, vectorise the rest."""
+    """The plain vectorised search over (ℓ¹, ℓ²): loop over ℓ¹, vectorise the rest."""
     Nq, M = W.shape
     values = [_venue_values(s, W, i) for i in range(len(s.probs))]
     f = np.exp(-s.kvol * s.levels)
@@ -167,7 +170,8 @@ def _search_compiled(s: _Step, W: np.ndarray):
 
 
 def impulse_operator(theta: np.ndarray, q: np.ndarray, cost: np.ndarray):
-    """max(θ, Mθ) with Mθ(q, m) = max_{q' <= q} [θ(q', m) + c(m) q'] - c(m) q (E31).
+    """max(θ, Mθ) with Mθ(q, m) = max_{q' <= q} [θ(q', m) + c(m) q'] - c(m) q
+    (book eq. (lp-market-order-operator)).
 
     ``cost`` (|M|,) is the cost per share of a market order (half the smallest spread plus
     the fee). Returns the new θ and the market-order size at every node (0 where none pays).
@@ -226,10 +230,12 @@ def _penalty_shift(penalty_timing: str) -> int:
 
 def no_order_value(p: ModelParams, q: np.ndarray, target: object, *,
                    penalty_timing: str = "post") -> np.ndarray:
-    """Closed form of (E30) when no order can fill (all λ = 0, no market orders; check 2):
+    """Closed form of (lp-scheme) when no order can fill (all λ = 0, no market orders), book eq.
+    (lp-no-order-value):
     θ_k(q) = Σ_{k'=k}^{Nt-1} Δt [μ q - φ (q - q*_{k'+s})²], k = 0..Nt, in every market state,
-    with s = 1 for ``"post"`` and s = 0 for ``"pre"`` (E29) timing. Shape ``(Nt + 1, Nq)``.
-    It needs the constant drift μ of (E8): no short-term signal (E24)."""
+    with s = 1 for ``"post"`` and s = 0 for ``"pre"`` (lp-explicit-scheme) timing. Shape
+    ``(Nt + 1, Nq)``. It needs the constant drift μ of (lp-dynamics): no short-term signal
+    (lp-signal)."""
     shift = _penalty_shift(penalty_timing)
     target = _slice_targets(p, target)
     if p.signal_spread != 0 or p.signal_imbalance != 0:
@@ -244,7 +250,7 @@ def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: fl
                 method: str = "compiled", penalty_timing: str = "post",
                 transition: np.ndarray | None = None, intensities: np.ndarray | None = None,
                 progress: bool = False) -> FDSolution:
-    """Solve (E30) backwards on one slice, θ_{Nt} = 0.
+    """Solve (lp-scheme) backwards on one slice, θ_{Nt} = 0.
 
     ``target`` holds q*_{t_k}, k = 0..Nt (see :func:`lib.liquidity_pools.curve.slice_targets`);
     ``t_start`` only labels the decision times.

@@ -1,4 +1,4 @@
-"""Compiled volume search of the scheme (E30) for one or two venues.
+"""Compiled volume search of the scheme (book eq. (lp-scheme)) for one or two venues.
 
 For a node (q, m) let H^i(ℓ) = max_j Δt λ^i_{j,m} G^i(q, m; ℓ, j). The step needs
 max over ℓ¹, ℓ² <= q of f(ℓ¹ + ℓ²) (H¹(ℓ¹) + H²(ℓ²)) with f(ℓ) = e^{-κ_v ℓ}. Since f factorises,
@@ -30,7 +30,7 @@ def _interp(W, m, x):
 @njit(cache=True)
 def _venue(W, n, m, q, levels, na, dq, lam_dt, half_spread, probs, fractions, temporary,
            permanent, tick, H, J):
-    """H^i(ℓ_a) and its argmax limit index for a = 0..na-1 at node (n, m) (E30)."""
+    """H^i(ℓ_a) and its argmax limit index for a = 0..na-1 at node (n, m) (lp-scheme)."""
     w_here = W[n, m]
     for a in range(na):
         g0 = 0.0

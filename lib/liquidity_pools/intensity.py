@@ -1,5 +1,6 @@
-"""Fill intensities, fill probability and executed fractions (spec-003 E4–E6, §2.10), and the
-market impact of a fill (E26)."""
+"""Fill intensities, fill probability and executed fractions (book eqs. (lp-dynamics) and
+(lp-fills), with the chapter's proposed parameters), and the market impact of a fill (book eq.
+(lp-impact))."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ __all__ = ["fill_intensities", "half_spreads", "impact_coefficients", "impact_co
 def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.ndarray:
     """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) per minute [PROP], shape ``(N, |M|, 3)``.
 
-    The last axis is the limit j = -1, 0, 1 (E5). An ``override`` (the plug-in intensities of
+    The last axis is the limit j = -1, 0, 1 (lp-fills). An ``override`` (the plug-in intensities of
     the adaptive run) is checked for its shape, sign and the probability bound and returned.
     """
     states = enumerate_states(p)
@@ -39,16 +40,16 @@ def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.n
 
 
 def half_spreads(p: ModelParams) -> np.ndarray:
-    """Half spread s^i/2 of every venue in every state ($), shape ``(N, |M|)`` (E4)."""
+    """Half spread s^i/2 of every venue in every state ($), shape ``(N, |M|)`` (lp-dynamics)."""
     states = enumerate_states(p)
     spreads = np.asarray(p.spread_ticks) * p.tick
     return np.stack([spreads[states[:, 2 * i]] / 2.0 for i in range(p.n_venues)])
 
 
 def state_drift(p: ModelParams) -> np.ndarray:
-    """Drift μ(m) = μ + Σ_i (β^S s^i + β^I ι^i) of the mid in every state (E24, [PROP] form).
+    """Drift μ(m) = μ + Σ_i (β^S s^i + β^I ι^i) of the mid in every state (lp-signal, [PROP] form).
 
-    With β^S = β^I = 0 (the default) it is the constant μ of (E8).
+    With β^S = β^I = 0 (the default) it is the constant μ of (lp-dynamics).
     """
     states = enumerate_states(p)
     spreads = np.asarray(p.spread_ticks) * p.tick
@@ -61,13 +62,13 @@ def state_drift(p: ModelParams) -> np.ndarray:
 
 
 def volume_factor(total_volume: np.ndarray, kvol: float) -> np.ndarray:
-    """f(ℓ) = exp(-κ_v Σ_i ℓ^i): probability that the posted volume is hit (E5, D8)."""
+    """f(ℓ) = exp(-κ_v Σ_i ℓ^i): probability that the posted volume is hit (lp-fills)."""
     return np.exp(-kvol * np.asarray(total_volume, dtype=float))
 
 
 def impact_coefficients(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
     """Per venue, the temporary coefficient c^i σ / sqrt(V^i) of the square-root law and the
-    permanent coefficient ν^i (E26), each of shape ``(N,)``."""
+    permanent coefficient ν^i (lp-impact), each of shape ``(N,)``."""
     temporary = np.array([v.temporary_impact * p.sigma / math.sqrt(v.venue_volume)
                           for v in p.venues])
     return temporary, np.array([v.permanent_impact for v in p.venues])
@@ -76,5 +77,5 @@ def impact_coefficients(p: ModelParams) -> tuple[np.ndarray, np.ndarray]:
 def impact_cost(temporary: np.ndarray, permanent: np.ndarray, v: np.ndarray,
                 q: np.ndarray) -> np.ndarray:
     """Impact cost of selling v shares out of an inventory q: c σ v^{3/2}/sqrt(V) + ν v (q - v)
-    (E26), with the coefficients of :func:`impact_coefficients` (broadcast)."""
+    (lp-impact), with the coefficients of :func:`impact_coefficients` (broadcast)."""
     return temporary * v ** 1.5 + permanent * v * (q - v)

@@ -1,8 +1,10 @@
-"""Market states of the venues and their Markov dynamics (spec-003 §2.1–2.2, E1–E3).
+"""Market states of the venues and their Markov dynamics (paper Section 2.1; book eq.
+(lp-generator)).
 
 A market state ("zone") is the tuple of regimes (spread regime, imbalance regime) of every
 venue, in venue order. States are enumerated row-major, so for two venues with 2 spread and 3
-imbalance regimes the index is ``((s1 * 3 + i1) * 2 + s2) * 3 + i2`` (spec §6.2).
+imbalance regimes the index is ``((s1 * 3 + i1) * 2 + s2) * 3 + i2`` (regimes counted from 0,
+as in the chapter's grid-refinement table).
 """
 
 from __future__ import annotations
@@ -72,7 +74,8 @@ def venue_generators(p: ModelParams) -> list[np.ndarray]:
 
 
 def joint_generator(p: ModelParams) -> np.ndarray:
-    """Generator of the joint state (E3): the Kronecker sum of the per-venue generators."""
+    """Generator of the joint state (lp-generator): the Kronecker sum of the per-venue
+    generators."""
     return reduce(_kron_sum, venue_generators(p))
 
 
@@ -82,7 +85,7 @@ def step_matrix(Q: np.ndarray, dt: float) -> np.ndarray:
 
 
 def joint_step_matrix(matrices: list[np.ndarray]) -> np.ndarray:
-    """Kronecker product of per-venue one-step matrices (independent chains, E3)."""
+    """Kronecker product of per-venue one-step matrices (independent chains, lp-generator)."""
     return reduce(np.kron, [np.asarray(m, dtype=float) for m in matrices])
 
 
@@ -108,7 +111,8 @@ def transition_matrix(p: ModelParams) -> np.ndarray:
 
 
 def imbalance(bid_queue: np.ndarray, ask_queue: np.ndarray, hidden_depth: float = 0.0):
-    """Queue imbalance I = (Q^b - Q^a) / (Q^b + Q^a + 2H) (E1; E27 with hidden depth H, [REC]).
+    """Queue imbalance I = (Q^b - Q^a) / (Q^b + Q^a + 2H) (book eq.
+    (lp-hidden-imbalance) with hidden depth H, [REC]).
 
     Hidden depth H at both best limits (Avellaneda–Reed–Stoikov) pulls the visible imbalance
     towards 0; H = 0 is the usual definition.
@@ -123,7 +127,8 @@ def imbalance(bid_queue: np.ndarray, ask_queue: np.ndarray, hidden_depth: float 
 def imbalance_regime(values: np.ndarray, threshold: float = 1.0 / 3.0) -> np.ndarray:
     """Regime index of imbalance values: 0 negative (I < -threshold), 1 neutral, 2 positive.
 
-    The three regimes of §5.1; the threshold is [PROP] (the paper's values were lost).
+    The three regimes of the paper's Section 5.1; the threshold is [PROP] (the paper's values
+    were lost).
     """
     x = np.asarray(values, dtype=float)
     return np.where(x < -threshold, 0, np.where(x > threshold, 2, 1))

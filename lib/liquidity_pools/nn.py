@@ -1,4 +1,4 @@
-"""Actor–critic neural-network solver of one slice (spec-003 §4.2, paper §5.2.2) [PROP].
+"""Actor–critic neural-network solver of one slice (paper Section 5.2.2) [PROP].
 
 Backwards in time, one value network θ(t_k, ·; w_k) and one strategy network (weights ζ_k)
 per decision step. Inputs: the inventory q/q0 and the one-hot market state; both networks
@@ -6,14 +6,14 @@ have separate market and inventory branches followed by a shared body. The strat
 has a volume head (the proportion of the inventory posted in every venue, sigmoid, so that
 ℓ^i = q v^i <= q) and a limit head (softmax over the three limits of every venue; the limit
 used is the argmax), trained with different learning rates. The strategy maximises the
-one-step reward (E32) against the frozen value network of the next step, with the limit part
-optionally re-weighted towards small inventories; the value network then regresses the target
-(E33). The
-next market state is sampled once per sample and shared by every term (unbiased, 36 times
-cheaper than the exact expectation). Value outputs are θ/c_V with c_V = φ q0² Ts.
+one-step reward (book eq. (lp-strategy-objective)) against the frozen value network of the next
+step, with the limit part optionally re-weighted towards small inventories; the value network then
+regresses the target (book eq. (lp-value-target)). The next market state is sampled once per sample
+and shared by every term (unbiased, 36 times cheaper than the exact expectation). Value outputs are
+θ/c_V with c_V = φ q0² Ts.
 
-The architecture, the sampling, the weights and the iteration counts are the specification's
-proposals: the paper's were lost with its figures 4–5. Training is deterministic for a fixed
+The architecture, the sampling, the weights and the iteration counts are our proposals: the
+paper's were lost with its figures 4–5. Training is deterministic for a fixed
 seed: it runs on one CPU thread with a seeded generator.
 """
 
@@ -41,27 +41,28 @@ __all__ = ["NNConfig", "NNSolution", "PolicyNet", "ValueNet", "WarmStartSolver",
            "fit_values", "layers", "limit_weights", "on_grid", "solve_slice", "train_slice"]
 
 MARKET_WIDTH, INVENTORY_WIDTH, BODY_WIDTH, HEAD_WIDTH = 16, 16, 64, 32
-"""Layer widths of the proposed architecture (spec-003 §4.2)."""
+"""Layer widths of the proposed architecture [PROP]."""
 
 INITIAL_SHARE = 0.05
 """Proportion of the inventory a fresh strategy network posts in every venue (the bias of the
 volume output). With the default sigmoid midpoint, 1/2 of a large inventory in each venue,
-f(ℓ) = e^{-κ_v q} is e^{-5} at q = q0: the objective (E32) is then flat, and where selling
-loses it is maximised as well by posting everything (no fill) as by posting nothing, which
-fresh networks find first. Starting small keeps the gradient informative."""
+f(ℓ) = e^{-κ_v q} is e^{-5} at q = q0: the objective (lp-strategy-objective) is then flat, and
+where selling loses it is maximised as well by posting everything (no fill) as by posting
+nothing, which fresh networks find first. Starting small keeps the gradient informative."""
 
 
 @dataclass(frozen=True)
 class NNConfig:
-    """Training hyperparameters (spec-003 §4.2 and §6.3) [PROP].
+    """Training hyperparameters [PROP].
 
     ``iters`` Adam steps of the strategy and then of the value network at every decision
     step, ``first_iters`` at the last step when it starts from untrained networks; ``batch``
     samples q ~ U[0, q0], m uniform per Adam step; learning rates of the body and volume head
     (``lr_body``), of the limit head (``lr_limits``) and of the value network (``lr_value``);
-    ``limit_weight_floor`` the floor w of the limit weights ω = 1/max(q/q0, w) of (E32).
+    ``limit_weight_floor`` the floor w of the limit weights ω = 1/max(q/q0, w) of
+    (lp-strategy-objective).
 
-    The default floor 1 means no re-weighting, a departure from the specification's 0.05.
+    The default floor 1 means no re-weighting, a departure from the proposed 0.05.
     With 0.05, seeds 0, 1, 2, 3 and 2020 agreed with the finite-difference limits on 99.8,
     97.5, 4.4, 4.2 and 52.9 % of the material nodes (identical venues, slice 8): the limit
     head can settle on one limit everywhere. Without re-weighting seeds 2, 3 and 2020 gave
@@ -170,7 +171,8 @@ def encode(p: ModelParams, q: np.ndarray, m: np.ndarray) -> tuple[torch.Tensor, 
 
 
 def limit_weights(q: torch.Tensor, q0: float, floor: float) -> torch.Tensor:
-    """ω_b = 1/max(q_b/q0, floor): the weight of the limit part of (E32) [PROP]."""
+    """ω_b = 1/max(q_b/q0, floor): the weight of the limit part of
+    (lp-strategy-objective) [PROP]."""
     return 1.0 / torch.clamp(q / q0, min=floor)
 
 
@@ -194,7 +196,8 @@ class _Model:
 def _model(p: ModelParams, target: np.ndarray, transition: np.ndarray | None,
            intensities: np.ndarray | None) -> _Model:
     if any(v.temporary_impact or v.permanent_impact for v in p.venues) or p.market_orders:
-        raise ValueError("the neural-network solver covers the model of §5 (limit orders, no "
+        raise ValueError("the neural-network solver covers the model of the paper's Section 5 "
+                         "(limit orders, no "
                          "market impact); use the finite-difference solver for impact or "
                          "market orders")
     target, P = slice_inputs(p, target, transition)
@@ -226,8 +229,9 @@ def _next_value(mod: _Model, value_next: ValueNet | None, k: int, q: torch.Tenso
 
 def _limit_rewards(mod: _Model, value_next: ValueNet | None, k: int, q: torch.Tensor,
                    m: torch.Tensor, m_next: torch.Tensor, share: torch.Tensor):
-    """Per-sample pieces of (E32): f(ℓ) (B,), the reward of every (venue, limit) given a fill,
-    Δt λ^i_{j,m} Σ_e p^i_e [e ℓ^i (s^i/2 + j δ) + W̃(q - e ℓ^i) - W̃(q)] (B, N, 3), and W̃(q)."""
+    """Per-sample pieces of (lp-strategy-objective): f(ℓ) (B,), the reward of every (venue, limit)
+    given a fill, Δt λ^i_{j,m} Σ_e p^i_e [e ℓ^i (s^i/2 + j δ) + W̃(q - e ℓ^i) - W̃(q)] (B, N, 3),
+    and W̃(q)."""
     p = mod.p
     N, K = mod.probs.shape
     ell = q[:, None] * share                                           # (B, N)
@@ -254,8 +258,8 @@ def _sample(mod: _Model, batch: int, gen: torch.Generator):
 
 def _train_policy(mod: _Model, policy: PolicyNet, value_next: ValueNet | None, k: int,
                   iters: int, cfg: NNConfig, gen: torch.Generator) -> None:
-    """Adam ascent of (E32): body and volume head on the plain objective, the limit head on
-    the re-weighted one, each with its learning rate."""
+    """Adam ascent of (lp-strategy-objective): body and volume head on the plain objective, the
+    limit head on the re-weighted one, each with its learning rate."""
     head = list(policy.limits.parameters())
     rest = list(policy.body.parameters()) + list(policy.volume.parameters())
     opt = torch.optim.Adam([{"params": rest, "lr": cfg.lr_body},
@@ -275,7 +279,7 @@ def _train_policy(mod: _Model, policy: PolicyNet, value_next: ValueNet | None, k
 
 def _value_targets(mod: _Model, policy: PolicyNet, value_next: ValueNet | None, k: int,
                    q: torch.Tensor, m: torch.Tensor, m_next: torch.Tensor) -> torch.Tensor:
-    """θ̂_k(q, m) of (E33) with the limit actually used (the argmax), in dollars."""
+    """θ̂_k(q, m) of (lp-value-target) with the limit actually used (the argmax), in dollars."""
     with torch.no_grad():
         share, pi = policy(q / mod.p.q0, mod.market[m])
         f, reward, W = _limit_rewards(mod, value_next, k, q, m, m_next, share)
@@ -285,7 +289,7 @@ def _value_targets(mod: _Model, policy: PolicyNet, value_next: ValueNet | None, 
 
 def _train_value(mod: _Model, value: ValueNet, policy: PolicyNet, value_next: ValueNet | None,
                  k: int, iters: int, cfg: NNConfig, gen: torch.Generator) -> None:
-    """Adam descent of the squared error to θ̂_k / c_V (E33)."""
+    """Adam descent of the squared error to θ̂_k / c_V (lp-value-target)."""
     opt = torch.optim.Adam(value.parameters(), lr=cfg.lr_value)
     for _ in range(iters):
         q, m, m_next = _sample(mod, cfg.batch, gen)
@@ -316,7 +320,7 @@ def train_slice(p: ModelParams, target: np.ndarray, config: NNConfig = NNConfig(
                 t_start: float = 0.0, transition: np.ndarray | None = None,
                 intensities: np.ndarray | None = None, init: NNSolution | None = None,
                 progress: bool = False) -> NNSolution:
-    """Train the 2 Nt networks of one slice backwards in time (spec-003 §4.2).
+    """Train the 2 Nt networks of one slice backwards in time.
 
     Step k starts from the networks of step k+1 (fresh, seeded ones at the last step, trained
     for ``config.first_iters``), or from ``init``'s networks of step k when a previous solution
@@ -388,9 +392,9 @@ def on_grid(sol: NNSolution, grid: FDGrid, *, min_volume: float = 1.0) -> FDSolu
 
 def compare(reference: FDSolution, other: FDSolution,
             dl: float) -> tuple[float, float, float]:
-    """Spec-003 §8 check 11: the mean and max |θ_0 - θ_0^FD| relative to the range of θ_0^FD,
-    and the share of (step, venue, node, state) where both volumes exceed 2 dl with equal
-    limits."""
+    """The networks' accuracy check of the chapter: the mean and max |θ_0 - θ_0^FD| relative to the
+    range of θ_0^FD, and the share of (step, venue, node, state) where both volumes exceed 2 dl with
+    equal limits."""
     if other.theta.shape != reference.theta.shape:
         raise ValueError("the two solutions must live on the same grid")
     scale = reference.theta[0].max() - reference.theta[0].min()

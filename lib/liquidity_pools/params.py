@@ -1,6 +1,7 @@
-"""Parameters of the multi-venue execution model (source 003, spec-003 §2.10).
+"""Parameters of the multi-venue execution model (Baldacci & Manziuk 2020; the chapter's
+proposed parameters).
 
-Units throughout (D13): time in minutes, prices in dollars, inventory in shares, intensities
+Units throughout: time in minutes, prices in dollars, inventory in shares, intensities
 per minute. Every default is a proposed value [PROP]: the paper's numbers were lost.
 """
 
@@ -15,14 +16,15 @@ from lib import validation
 __all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "probability_bound"]
 
 LIMITS: tuple[int, int, int] = (-1, 0, 1)
-"""Limit labels j (E4): -1 new best limit, 0 best ask, 1 second-best limit."""
+"""Limit labels j (book eq. (lp-dynamics)): -1 new best limit, 0 best ask, 1 second-best limit."""
 
 _SPREAD_GENERATOR = ((-2.0, 2.0), (4.0, -4.0))
 _IMBALANCE_GENERATOR = ((-3.0, 2.0, 1.0), (1.5, -3.0, 1.5), (1.0, 2.0, -3.0))
 
 
 def _generator(name: str, value: object) -> tuple[tuple[float, ...], ...]:
-    """A regime generator (E2) as nested tuples, so that the parameters stay hashable."""
+    """A regime generator (book eq. (lp-generator)) as nested tuples, so that the parameters stay
+    hashable."""
     arr = validation.generator_matrix(name, value, min_size=1)
     return tuple(tuple(float(x) for x in row) for row in arr)
 
@@ -39,16 +41,18 @@ def _probabilities(name: str, value: object) -> tuple[float, ...]:
 
 @dataclass(frozen=True)
 class VenueParams:
-    """One venue: fill intensities (E5), executed fractions (E6), regime chains (E3).
+    """One venue: fill intensities and executed fractions (book eq. (lp-fills)), regime chains
+    (lp-generator).
 
     The intensity of a fill at limit ``j`` in a state where the venue's spread regime is ``s``
     and its imbalance regime ``i`` is ``intensity * limit_profile[j] * spread_factor[s] *
     imbalance_factor[i]`` per minute [PROP]. ``fraction_probs[k]`` is the probability that a
-    fill executes the fraction ``ModelParams.fractions[k]`` of the posted volume (E6, Remark
-    2.4). ``spread_generator`` and ``imbalance_generator`` are the venue's regime generators
-    (E3). The last three fields are the extensions of §4: ``temporary_impact`` c and
-    ``venue_volume`` V of the square-root law, ``permanent_impact`` ν (E26), and the hidden
-    depth at the best limit (E27).
+    fill executes the fraction ``ModelParams.fractions[k]`` of the posted volume (lp-fills,
+    Remark 2.4 of the paper). ``spread_generator`` and ``imbalance_generator`` are the venue's
+    regime generators (lp-generator). The last three fields are the extensions of the paper's
+    Section 4: ``temporary_impact`` c and ``venue_volume`` V of the square-root law,
+    ``permanent_impact`` ν (lp-impact), and the hidden depth at the best limit
+    (lp-hidden-imbalance).
     """
 
     intensity: float = 2.0
@@ -101,17 +105,19 @@ class VenueParams:
 
 @dataclass(frozen=True)
 class ModelParams:
-    """The whole model: venues, prices, penalty, trading curve and slicing (spec-003 §2.10).
+    """The whole model: venues, prices, penalty, trading curve and slicing [PROP].
 
     tick δ ($); spread_ticks the spread of each spread regime in ticks; imbalance_labels the
-    value ι of each imbalance regime (used by the short-term signal E24); fractions the
-    executed fractions ε_k; kvol κ_v of the fill probability f = exp(-κ_v Σ_i ℓ^i) (D8); phi
-    the running-penalty coefficient φ (E11, D4); mu, sigma drift and volatility of the mid
-    (E8); gamma, V, eta risk aversion, market volume and execution-cost coefficient of the
-    trading curve (E12); q0 the parent order (shares); Ts slice length; Nt decisions per slice;
-    Ns slices. signal_spread and signal_imbalance are the coefficients β^S, β^I of the
-    short-term signal μ(m) = μ + Σ_i (β^S s^i + β^I ι^i) (E24, off by default);
-    market_orders switches the impulse part of (E16) on, at a per-share fee market_order_fee.
+    value ι of each imbalance regime (used by the short-term signal, lp-signal); fractions
+    the executed fractions ε_k; kvol κ_v of the fill probability f = exp(-κ_v Σ_i ℓ^i)
+    (lp-fills); phi the running-penalty coefficient φ (lp-objective); mu, sigma drift and
+    volatility of the mid (lp-dynamics); gamma, V, eta risk aversion, market volume and
+    execution-cost coefficient of the trading curve (lp-trading-curve); q0 the parent order
+    (shares); Ts slice length; Nt decisions per slice; Ns slices. signal_spread and
+    signal_imbalance are the coefficients β^S, β^I of the short-term signal
+    μ(m) = μ + Σ_i (β^S s^i + β^I ι^i) (lp-signal, off by default); market_orders switches the
+    impulse part of (lp-reduced-qvi) on, at a per-share fee market_order_fee. Labels are the
+    book's equation labels.
     """
 
     venues: tuple[VenueParams, ...] = field(default_factory=lambda: (VenueParams(),
@@ -193,7 +199,7 @@ class ModelParams:
 
     @property
     def kappa_ac(self) -> float:
-        """κ_AC = sqrt(γ σ² V / (2 η)) of the trading curve (E12)."""
+        """κ_AC = sqrt(γ σ² V / (2 η)) of the trading curve (lp-trading-curve)."""
         return math.sqrt(self.gamma * self.sigma**2 * self.V / (2.0 * self.eta))
 
     def replace(self, **changes) -> ModelParams:
@@ -210,7 +216,7 @@ class ModelParams:
 def probability_bound(p: ModelParams) -> float:
     """max over market states of Δt Σ_i max_j λ^i_{j,m}: at most one fill per step needs <= 1.
 
-    This is the consistency constraint of the discrete scheme (E30, spec §2.10, check 10).
+    This is the consistency constraint of the discrete scheme (book eq. (lp-scheme)).
     """
     worst = 0.0
     for v in p.venues:
@@ -220,10 +226,10 @@ def probability_bound(p: ModelParams) -> float:
 
 
 def default_params(case: str = "identical") -> ModelParams:
-    """The proposed parameter set of spec-003 §2.10 [PROP].
+    """The chapter's proposed parameter set [PROP].
 
-    ``"identical"``: two identical venues (§5.3). ``"different"``: venue 2 has the lower
-    filling rate Λ² = 1.4 = 0.7 Λ¹ (§5.4).
+    ``"identical"``: two identical venues (paper Section 5.3). ``"different"``: venue 2
+    has the lower filling rate Λ² = 1.4 = 0.7 Λ¹ (paper Section 5.4).
     """
     if case == "identical":
         return ModelParams()

@@ -1,20 +1,22 @@
-"""Market simulator of the slice problem, consistent with the scheme (E30) (spec-003 §4.3).
+"""Market simulator of the slice problem, consistent with the scheme (book eq. (lp-scheme)).
 
 At each decision time t_k of a slice the trader looks up the policy at the inventory node,
 sends the market order of the policy (if market orders are on), then posts the limit orders.
 Within the step the market state m is frozen and at most one venue fills: with one uniform U,
 venue i fills if Σ_{i'<i} π^{i'} <= U < Σ_{i'<=i} π^{i'}, where
-π^i = Δt λ^i_{j^i,m} f(ℓ) 1{ℓ^i > 0} and f(ℓ) = exp(-κ_v Σ_i ℓ^i) (E5). The executed fraction is
-drawn from the venue's fraction law (E6), the mid moves by μ(m) Δt + σ √Δt Z (E8, E24) and the
-regimes of every venue jump with their own true one-step matrices e^{Q Δt} (E3; sampling per
-venue is the Kronecker product of the joint chain). The realised slice objective is
+π^i = Δt λ^i_{j^i,m} f(ℓ) 1{ℓ^i > 0} and f(ℓ) = exp(-κ_v Σ_i ℓ^i) (book eq. (lp-fills)). The
+executed fraction is drawn from the venue's fraction law (lp-fills), the mid moves by
+μ(m) Δt + σ √Δt Z (lp-dynamics, lp-signal) and the regimes of every venue jump with their own
+true one-step matrices e^{Q Δt} (lp-generator; sampling per venue is the Kronecker product of
+the joint chain). The realised slice objective is
 
     R = Σ_k [fill gain vs mid - market-order cost] + Σ_k q_{t_k} (S_{t_{k+1}} - S_{t_k})
         - Σ_k Δt φ (q_{t_{k+1}} - q*_{t_{k+1}})²,
 
 the fill gain of v = ε ℓ shares at limit j being v (s^i/2 + j δ) - c σ √(v/V) v - ν v (q - v)
-(E26 as in :mod:`lib.liquidity_pools.fd`), so that E[R] = θ_0(q, m) under the FD policy
-(check 4). ``q_{t_k}`` is the inventory after the market order of step k, as in (E30)–(E31).
+(lp-impact, as in :mod:`lib.liquidity_pools.fd`), so that E[R] = θ_0(q, m) under the FD policy
+(the chapter's Monte Carlo check). ``q_{t_k}`` is the inventory after the market order of step
+k, as in (lp-scheme) and (lp-market-order-operator).
 """
 
 from __future__ import annotations
@@ -43,16 +45,17 @@ _GRID_TOL = 1e-9
 
 @dataclass(frozen=True, eq=False)
 class SliceLog:
-    """Per-step record of one simulated slice (spec §4.3), every array with Nt rows.
+    """Per-step record of one simulated slice, every array with Nt rows.
 
     t decision times t_k; state market-state index m_k and regimes (Nt, 2N) its regimes
     (s^1, ι^1, ..., s^N, ι^N); inventory q at t_k before trading; market_order the market-order
     size; volume (Nt, N) posted volumes (clipped at the inventory) and limit (Nt, N) their
     limits (``NO_LIMIT`` where the volume is 0); prob (Nt, N) the fill probabilities π^i;
     venue the venue that filled (-1: none); fraction the index of the executed fraction (-1:
-    none); executed the shares sold by the limit order; cash the cash received (E9, at the mid
-    of t_k, with the impact terms of E26 and the market order); mid S_{t_k}; exposure (Nt, N)
-    the Gamma exposures Δt a_{j^i} f(ℓ) of the venues with ℓ^i > 0 (E17); next_state m_{k+1}.
+    none); executed the shares sold by the limit order; cash the cash received (lp-dynamics, at
+    the mid of t_k, with the impact terms of (lp-impact) and the market order); mid S_{t_k};
+    exposure (Nt, N) the Gamma exposures Δt a_{j^i} f(ℓ) of the venues with ℓ^i > 0
+    (lp-gamma-update); next_state m_{k+1}. Labels are the book's equation labels.
     """
 
     t: np.ndarray
@@ -74,7 +77,7 @@ class SliceLog:
 
 @dataclass(frozen=True)
 class _Market:
-    """The true market of §4.3 in array form."""
+    """The true market of the simulator in array form."""
 
     lam_dt: np.ndarray       # (N, |M|, 3) Δt λ^i_{j,m}
     profile: np.ndarray      # (N, 3) limit profiles a^i_j
@@ -151,7 +154,7 @@ def _inventory(sol: FDSolution, q: object) -> float:
 
 def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
          S: np.ndarray, rng: np.random.Generator, record: list[dict] | None):
-    """Simulate one slice for a batch of paths (§4.3); return R, q, m, S at the slice end.
+    """Simulate one slice for a batch of paths; return R, q, m, S at the slice end.
 
     The policy is read at the nearest inventory node and every order is clipped at the
     current inventory (both no-ops on the grid). Per-step records are appended to ``record``.
@@ -209,12 +212,12 @@ def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
 def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: int,
                          n_paths: int, rng: np.random.Generator, *,
                          intensities: np.ndarray | None = None) -> np.ndarray:
-    """Realised slice objectives R of ``n_paths`` independent paths from (q0, m0) (§4.3).
+    """Realised slice objectives R of ``n_paths`` independent paths from (q0, m0).
 
-    The policy ``sol`` is followed at the inventory nodes; every inventory must stay on the
-    grid (q0 a node, ε ℓ a multiple of Δq for every posted ℓ), which makes E[R] = θ_0(q0, m0)
-    exact (E30, check 4). ``intensities`` (N, |M|, 3) overrides the true λ^i_{j,m}.
-    Returns R, shape ``(n_paths,)``.
+    The policy ``sol`` is followed at the inventory nodes; every inventory must stay on the grid (q0
+    a node, ε ℓ a multiple of Δq for every posted ℓ), which makes E[R] = θ_0(q0, m0) exact
+    (lp-scheme; the chapter's Monte Carlo check). ``intensities`` (N, |M|, 3) overrides the true
+    λ^i_{j,m}. Returns R, shape ``(n_paths,)``.
     """
     dq = _check_solution(p_true, sol)
     q0 = _inventory(sol, q0)
@@ -244,7 +247,8 @@ def mc_slice_value(p: ModelParams, sol: FDSolution, q0: float, m0: int, n_paths:
 def simulate_slice(p_true: ModelParams, sol: FDSolution, q: float, m: int, S: float,
                    rng: np.random.Generator, *, intensities: np.ndarray | None = None
                    ) -> tuple[float, int, float, SliceLog]:
-    """One path of one slice from inventory q, state m and mid S (§4.3, step 3 of §2.8).
+    """One path of one slice from inventory q, state m and mid S (step 3 of the slice
+    algorithm, paper Section 3.2).
 
     The inventory may be off the grid (half fills in the adaptive run): the policy is read at
     the nearest inventory node and every order is clipped at the current inventory.

@@ -1,23 +1,26 @@
-"""Symbolic verification of the liquidity-pools chapter (source 003, Baldacci & Manziuk 2020;
-spec-003 §8 checks 2, 3 and 12), as data.
+"""Symbolic verification of the liquidity-pools chapter (Baldacci & Manziuk 2020): the trading
+curve, the value without orders and the conjugate updates, as data.
 
 Every check is a pair ``(label, residual)`` whose residual must simplify to 0; the chapter
 passes each to ``lib.symbolic.verify_zero`` and the tests assert the same. The label starts
-with the equation it proves.
+with the book's label of the equation it proves (the equations of the chapter
+``book/liquidity_pools.md``). The groups:
 
-* S1 — the IS curve (E12) solves the Euler–Lagrange equation of the Almgren–Chriss functional,
-  derived with ``euler_equations`` (check 3).
-* S2 — without limit orders the value θ(t, q) = μ q (T_s - t) - φ ∫_t^{T_s} (q - q*_u)² du
-  solves (E16) in every market state, and the scheme's sum is its right-endpoint Riemann sum,
-  equal to it up to an exact O(Δt) Euler–Maclaurin term (check 2).
-* S3 — Gamma–Poisson conjugacy of the fill intensities (E17, E35) and the Bernoulli remark of
-  spec §4.3.
-* S4 — the known-σ drift posterior (E23).
-* S5 — the Normal–inverse-Gamma update (E22), batch against sequential.
-* S6 — the Dirichlet–categorical posterior (E18).
-* S7 — the chain likelihood (E19) and its posterior (E20–E21).
-* S8 — the App. B updates: inverse-Gamma trade-size scale (E36) and Normal–inverse-Wishart
-  (E37).
+* trading curve — the IS curve (lp-trading-curve) solves the Euler–Lagrange equation of the
+  Almgren–Chriss functional, derived with ``euler_equations``.
+* no-order value — without limit orders the value θ(t, q) = μ q (T_s - t) - φ ∫_t^{T_s}
+  (q - q*_u)² du (lp-no-order-value) solves (lp-reduced-qvi) in every market state, and the
+  scheme's sum (lp-scheme) is its right-endpoint Riemann sum, equal to it up to an exact O(Δt)
+  Euler–Maclaurin term.
+* fill intensities — Gamma–Poisson conjugacy (lp-gamma-update; the paper's (B.1)) and the
+  Bernoulli likelihood of one decision step of the market simulator.
+* drift, known volatility — the drift posterior (lp-drift-update, the paper's (3.1)).
+* drift and variance — the Normal–inverse-Gamma update (lp-nig-update), batch against
+  sequential.
+* executed fractions — the Dirichlet–categorical posterior (lp-dirichlet-update).
+* venue chains — the chain likelihood and its posterior (lp-chain-posterior), and the one-step
+  matrix of a two-state chain (lp-one-step-posterior).
+* Appendix B — inverse-Gamma trade-size scale and Normal–inverse-Wishart (lp-otc-updates).
 
 Conjugacy is proved by differentiation: prior × likelihood is proportional to the stated
 posterior iff the log-ratio of the two has zero gradient in the parameters.
@@ -33,7 +36,7 @@ from sympy.calculus.euler import euler_equations
 
 from lib.symbolic import select_checks
 
-__all__ = ["GROUPS", "checks", "no_order_value", "no_order_value_e12"]
+__all__ = ["GROUPS", "checks", "no_order_value", "no_order_value_is_curve"]
 
 Check = tuple[str, sp.Expr]
 
@@ -64,17 +67,17 @@ def _log_normal_pdf(x: sp.Expr, mean: sp.Expr, var: sp.Expr) -> sp.Expr:
     return -sp.log(2 * sp.pi * var) / 2 - (x - mean) ** 2 / (2 * var)
 
 
-# --- S1: the IS curve (E12) ---------------------------------------------------------------------
+# --- The IS curve (lp-trading-curve) ------------------------------------------------------------
 
 def _is_curve() -> sp.Expr:
-    """q*_t = q0 sinh(κ (T - t))/sinh(κ T) (E12)."""
+    """q*_t = q0 sinh(κ (T - t))/sinh(κ T) (lp-trading-curve)."""
     return q0 * sp.sinh(kappa * (T - t)) / sp.sinh(kappa * T)
 
 
 @cache
-def _s1() -> tuple[Check, ...]:
-    """S1 (check 3): Euler–Lagrange of ∫ (η/V q'² + γσ²/2 q²) dt is q'' = κ² q with
-    κ² = γσ²V/(2η), and E12 solves it with q(0) = q0, q(T) = 0."""
+def _trading_curve() -> tuple[Check, ...]:
+    """Euler–Lagrange of ∫ (η/V q'² + γσ²/2 q²) dt is q'' = κ² q with κ² = γσ²V/(2η), and
+    (lp-trading-curve) solves it with q(0) = q0, q(T) = 0."""
     path = sp.Function("q")(t)
     lagrangian = eta / V * path.diff(t) ** 2 + gamma * sigma**2 / 2 * path**2
     (euler_lagrange,) = euler_equations(lagrangian, path, t)
@@ -83,28 +86,30 @@ def _s1() -> tuple[Check, ...]:
     t_ref, q_ref = sp.symbols("t_ref q_ref", positive=True)
     anchored = q_ref * sp.sinh(kappa * (T - t)) / sp.sinh(kappa * (T - t_ref))
     return (
-        ("E12: Euler–Lagrange equation × (-V/(2η)) minus (q'' - κ² q), κ² = γσ²V/(2η)",
+        ("lp-trading-curve: Euler–Lagrange equation × (-V/(2η)) minus (q'' - κ² q), κ² = γσ²V/(2η)",
          euler_lagrange.lhs * (-V / (2 * eta)) - (path.diff(t, 2) - kappa_ac**2 * path)),
-        ("E12: q*'' - κ² q*", curve.diff(t, 2) - kappa**2 * curve),
-        ("E12: q*(0) - q0", curve.subs(t, 0) - q0),
-        ("E12: q*(T)", curve.subs(t, T)),
-        ("E12: re-anchored curve at t_ref minus q_ref", anchored.subs(t, t_ref) - q_ref),
-        ("E12: q* as κ → 0 minus the straight line q0 (T - t)/T",
+        ("lp-trading-curve: q*'' - κ² q*", curve.diff(t, 2) - kappa**2 * curve),
+        ("lp-trading-curve: q*(0) - q0", curve.subs(t, 0) - q0),
+        ("lp-trading-curve: q*(T)", curve.subs(t, T)),
+        ("lp-trading-curve: re-anchored curve at t_ref minus q_ref",
+         anchored.subs(t, t_ref) - q_ref),
+        ("lp-trading-curve: q* as κ → 0 minus the straight line q0 (T - t)/T",
          sp.limit(curve, kappa, 0) - q0 * (T - t) / T),
     )
 
 
-# --- S2: the value without limit orders (check 2) -----------------------------------------------
+# --- The value without limit orders ----------------------------------------------------------
 
 def no_order_value(target: Callable[[sp.Expr], sp.Expr] = _q_star) -> sp.Expr:
-    """θ(t, q) = μ q (T_s - t) - φ ∫_t^{T_s} (q - q*_u)² du: the value of (E16) in every market
-    state when no limit order can fill (all λ = 0) and market orders are off (check 2).
+    """θ(t, q) = μ q (T_s - t) - φ ∫_t^{T_s} (q - q*_u)² du (lp-no-order-value): the value of
+    (lp-reduced-qvi) in every market state when no limit order can fill (all λ = 0) and market
+    orders are off.
     ``target`` maps a time to q*; by default a generic function."""
     return mu * q * (Ts - t) - phi * sp.Integral((q - target(u)) ** 2, (u, t, Ts))
 
 
-def no_order_value_e12() -> sp.Expr:
-    """``no_order_value`` for the IS curve (E12), integrated in closed form:
+def no_order_value_is_curve() -> sp.Expr:
+    """``no_order_value`` for the IS curve (lp-trading-curve), integrated in closed form:
     ∫ (q - A sinh(κ(T - u)))² du = q² u + 2qA cosh(κ(T - u))/κ - A²(sinh(2κ(T - u))/(4κ) + u/2)
     with A = q0/sinh(κT)."""
     amplitude = q0 / sp.sinh(kappa * T)
@@ -116,24 +121,25 @@ def no_order_value_e12() -> sp.Expr:
     return mu * q * (Ts - t) - phi * (primitive(Ts) - primitive(t))
 
 
-def _e16_residual(theta: sp.Expr, target: sp.Expr, label: str) -> Check:
-    """(E16) without controls in state 1 of a generic 3-state chain: -∂_t θ - μ q + ψ
+def _reduced_qvi_residual(theta: sp.Expr, target: sp.Expr, label: str) -> Check:
+    """(lp-reduced-qvi) without controls in state 1 of a generic 3-state chain: -∂_t θ - μ q + ψ
     - Σ_m' Q_1m' (θ(m') - θ(1)), where θ is the same in every state (so L θ = 0)."""
     rates = sp.symbols("Q_12 Q_13", positive=True)
     generator_term = sp.Add(*(rate * (theta - theta) for rate in rates))
-    return (f"E16 ({label}): -∂_t θ - μq + φ(q - q*_t)² - L θ, no controls",
+    return (f"lp-reduced-qvi ({label}): -∂_t θ - μq + φ(q - q*_t)² - L θ, no controls",
             -theta.diff(t) - mu * q + phi * (q - target) ** 2 - generator_term)
 
 
 @cache
-def _s2() -> tuple[Check, ...]:
-    """S2 (check 2): the continuous value solves (E16) without controls, for a generic target
-    and for E12; the scheme's recursion gives the right-endpoint Riemann sum, whose distance
-    to θ is exactly the Euler–Maclaurin O(Δt) term for a linear target."""
-    checks = [_e16_residual(no_order_value(), _q_star(t), "generic q*"),
-              _e16_residual(no_order_value_e12(), _is_curve(), "q* of E12, closed-form integral")]
-    # Discrete: the sum θ_k = Σ_{k'=k}^{N-1} Δt (μq - φ(q - q*_{k'+1})²) of check 2, for a
-    # generic target sequence (N = 4), solves E30 at λ = 0 in every state of a generic 3-state
+def _no_order() -> tuple[Check, ...]:
+    """The continuous value solves (lp-reduced-qvi) without controls, for a generic target and
+    for (lp-trading-curve); the scheme's recursion gives the right-endpoint Riemann sum, whose
+    distance to θ is exactly the Euler–Maclaurin O(Δt) term for a linear target."""
+    checks = [_reduced_qvi_residual(no_order_value(), _q_star(t), "generic q*"),
+              _reduced_qvi_residual(no_order_value_is_curve(), _is_curve(),
+                                    "q* of lp-trading-curve, closed-form integral")]
+    # Discrete: the no-order sum θ_k = Σ_{k'=k}^{N-1} Δt (μq - φ(q - q*_{k'+1})²), for a
+    # generic target sequence (N = 4), solves lp-scheme at λ = 0 in every state of a generic 3-state
     # chain: θ_k(m) = Δt μ q + Σ_m' P_mm' θ_{k+1}(m') - Δt φ (q - q*_{k+1})² (θ_N = 0, the
     # empty sum).
     steps = 4
@@ -145,8 +151,9 @@ def _s2() -> tuple[Check, ...]:
     for k in range(steps):
         following = sp.Matrix([sums[k + 1]] * 3)  # θ_{k+1}(m'), the same in every state
         scheme = step * following + sp.Matrix([h * (mu * q - phi * (q - targets[k]) ** 2)] * 3)
-        checks += [(f"E30 at λ = 0, N = {steps}: θ_{k} minus the scheme applied to θ_{k + 1}, "
-                    f"state m = {m + 1}", sp.expand(sums[k] - scheme[m])) for m in range(3)]
+        checks += [(f"lp-scheme at λ = 0, N = {steps}: θ_{k} minus the scheme applied to "
+                    f"θ_{k + 1}, state m = {m + 1}", sp.expand(sums[k] - scheme[m]))
+                   for m in range(3)]
     # Riemann sum against the integral, symbolic N and k, linear target q*_u = c0 + c1 u.
     N, k, j = sp.symbols("N k j", integer=True, nonnegative=True)
     c0, c1 = sp.symbols("c_0 c_1", real=True)
@@ -161,18 +168,19 @@ def _s2() -> tuple[Check, ...]:
     continuous = no_order_value(lambda x: c0 + c1 * x).subs({Ts: N * h, t: k * h}).doit()
     euler_maclaurin = (h / 2 * (gap(N * h) - gap(k * h))
                        + h**2 / 12 * (gap_slope(N * h) - gap_slope(k * h)))
-    checks.append(("E30 vs check 2: θ_k - θ(t_k) + φ[Δt/2 (g(T_s) - g(t_k)) + Δt²/12 "
-                   "(g'(T_s) - g'(t_k))], g = (q - q*)², q* linear, T_s = NΔt",
+    checks.append(("lp-scheme vs the no-order value: θ_k - θ(t_k) + φ[Δt/2 (g(T_s) - g(t_k)) "
+                   "+ Δt²/12 (g'(T_s) - g'(t_k))], g = (q - q*)², q* linear, T_s = NΔt",
                    discrete - continuous + phi * euler_maclaurin))
     return tuple(checks)
 
 
-# --- S3: fill intensities (E17, E35) ------------------------------------------------------------
+# --- Fill intensities (lp-gamma-update, paper (B.1)) -----------------------------------------
 
 @cache
-def _s3() -> tuple[Check, ...]:
-    """S3: Gamma(α, β) prior × Poisson(n; λτ) ∝ Gamma(α + n, β + τ), its mean (α + n)/(β + τ),
-    and the expected score of the Bernoulli likelihood of one decision step (spec §4.3)."""
+def _fill_intensities() -> tuple[Check, ...]:
+    """Gamma(α, β) prior × Poisson(n; λτ) ∝ Gamma(α + n, β + τ), its mean (α + n)/(β + τ),
+    and the expected score of the Bernoulli likelihood of one decision step of the market
+    simulator."""
     log_ratio = (_log_gamma_pdf(lam, alpha, beta) + n * sp.log(lam * tau) - lam * tau
                  - sp.log(sp.factorial(n)) - _log_gamma_pdf(lam, alpha + n, beta + tau))
     shape, rate = sp.symbols("a b", positive=True)
@@ -185,24 +193,25 @@ def _s3() -> tuple[Check, ...]:
     score_gap = sp.diff(bernoulli - poisson, rho)
     expected_gap = rho * e * score_gap.subs(fill, 1) + (1 - rho * e) * score_gap.subs(fill, 0)
     return (
-        *_gradient_checks("E17 Gamma–Poisson", log_ratio, [lam]),
-        ("E17: mean of Gamma(a, b) minus a/b", sp.gammasimp(mean - shape / rate)),
-        ("E17: the Bernoulli and Poisson scores of a step have one expectation "
+        *_gradient_checks("lp-gamma-update Gamma–Poisson", log_ratio, [lam]),
+        ("lp-gamma-update: mean of Gamma(a, b) minus a/b", sp.gammasimp(mean - shape / rate)),
+        ("lp-gamma-update: the Bernoulli and Poisson scores of a step have one expectation "
          "(E[N] = ρ × exposure)", sp.simplify(expected_gap)),
     )
 
 
-# --- S4: drift with known σ (E23) ---------------------------------------------------------------
+# --- Drift with known σ (lp-drift-update, paper (3.1)) ---------------------------------------
 
 def _drift_posterior(total: sp.Expr, elapsed: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """(mean, variance) of E23 after a price change ``total`` over ``elapsed``."""
+    """(mean, variance) of (lp-drift-update) after a price change ``total`` over ``elapsed``."""
     precision = 1 / s0**2 + elapsed / sigma**2
     return (mu0 / s0**2 + total / sigma**2) / precision, 1 / precision
 
 
 @cache
-def _s4() -> tuple[Check, ...]:
-    """S4: N(μ0, s0²) prior × three Gaussian increments N(μ Δt_i, σ² Δt_i) is the normal E23 in
+def _drift() -> tuple[Check, ...]:
+    """N(μ0, s0²) prior × three Gaussian increments N(μ Δt_i, σ² Δt_i) is the normal
+    (lp-drift-update) in
     S_t - S_0 = Σ ΔS_i and t = Σ Δt_i (completing the square by differentiation), its
     shrinkage target and its limits."""
     drift = sp.Symbol("mu", real=True)
@@ -217,17 +226,18 @@ def _s4() -> tuple[Check, ...]:
     one_mean, _ = _drift_posterior(total, elapsed)
     target = (mu0 / s0**2 + truth * elapsed / sigma**2) / (1 / s0**2 + elapsed / sigma**2)
     return (
-        ("E23: d/dmu of log(prior × likelihood / posterior), three increments",
+        ("lp-drift-update: d/dmu of log(prior × likelihood / posterior), three increments",
          sp.simplify(sp.diff(log_ratio, drift))),
-        ("E23: E[μ̂] for E[S_t - S_0] = μ t minus the shrinkage target",
+        ("lp-drift-update: E[μ̂] for E[S_t - S_0] = μ t minus the shrinkage target",
          one_mean.subs(total, truth * elapsed) - target),
-        ("E23: μ̂ as s0 → 0 minus μ0 (trust the prior)", sp.limit(one_mean, s0, 0) - mu0),
-        ("E23: μ̂ as s0 → ∞ minus (S_t - S_0)/t (trust the data)",
+        ("lp-drift-update: μ̂ as s0 → 0 minus μ0 (trust the prior)",
+         sp.limit(one_mean, s0, 0) - mu0),
+        ("lp-drift-update: μ̂ as s0 → ∞ minus (S_t - S_0)/t (trust the data)",
          sp.limit(one_mean, s0, sp.oo) - total / elapsed),
     )
 
 
-# --- S5: Normal–inverse-Gamma (E22) -------------------------------------------------------------
+# --- Normal–inverse-Gamma (lp-nig-update) -----------------------------------------------------
 
 def _log_nig_pdf(drift: sp.Expr, var: sp.Expr, params: tuple[sp.Expr, ...]) -> sp.Expr:
     """log NIG(μ, σ²; μ0, ν, a, b) up to constants: σ² ~ IG(a, b), μ | σ² ~ N(μ0, σ²/ν)."""
@@ -238,7 +248,7 @@ def _log_nig_pdf(drift: sp.Expr, var: sp.Expr, params: tuple[sp.Expr, ...]) -> s
 
 def _nig_batch(prior: tuple[sp.Expr, ...], dS: Sequence[sp.Expr], dt: Sequence[sp.Expr]
                ) -> tuple[sp.Expr, ...]:
-    """E22 as printed: (μ_t, ν_t, a_t, b_t) after the increments ``dS`` over ``dt``."""
+    """(lp-nig-update) as printed: (μ_t, ν_t, a_t, b_t) after the increments ``dS`` over ``dt``."""
     m, nu, a, b = prior
     nu_t = nu + sp.Add(*dt)
     mu_t = (nu * m + sp.Add(*dS)) / nu_t
@@ -247,9 +257,10 @@ def _nig_batch(prior: tuple[sp.Expr, ...], dS: Sequence[sp.Expr], dt: Sequence[s
 
 
 @cache
-def _s5() -> tuple[Check, ...]:
-    """S5: NIG prior × one Gaussian increment ∝ NIG(E22); two sequential updates equal the
-    batch update; the residual form of b_t used by ``bayes.NormalInverseGamma`` equals E22's."""
+def _normal_inverse_gamma() -> tuple[Check, ...]:
+    """NIG prior × one Gaussian increment ∝ the NIG of (lp-nig-update); two sequential updates
+    equal the batch update; the residual form of b_t used by ``bayes.NormalInverseGamma``
+    equals that of (lp-nig-update)."""
     drift = sp.Symbol("mu", real=True)
     dS = sp.symbols("Delta_S_1:3", real=True)
     dt = sp.symbols("Delta_t_1:3", positive=True)
@@ -257,25 +268,25 @@ def _s5() -> tuple[Check, ...]:
     one = _nig_batch(prior, dS[:1], dt[:1])
     log_ratio = (_log_nig_pdf(drift, s2, prior)
                  + _log_normal_pdf(dS[0], drift * dt[0], s2 * dt[0]) - _log_nig_pdf(drift, s2, one))
-    checks = _gradient_checks("E22 NIG, one increment", log_ratio, [drift, s2])
+    checks = _gradient_checks("lp-nig-update NIG, one increment", log_ratio, [drift, s2])
     batch = _nig_batch(prior, dS, dt)
     sequential = _nig_batch(one, dS[1:], dt[1:])
-    checks += [(f"E22: two sequential updates minus the batch update, {name}",
+    checks += [(f"lp-nig-update: two sequential updates minus the batch update, {name}",
                 sp.simplify(s - b)) for name, s, b in zip(("mu_t", "nu_t", "a_t", "b_t"),
                                                           sequential, batch, strict=True)]
     mu_t, _, _, b_t = batch
     stable = b0 + (sp.Add(*((x - mu_t * d) ** 2 / d for x, d in zip(dS, dt, strict=True)))
                    + nu0 * (mu_t - mu0) ** 2) / 2
-    checks.append(("E22: b0 + (Σ(ΔS_k - μ_t Δt_k)²/Δt_k + ν0(μ_t - μ0)²)/2 minus b_t",
+    checks.append(("lp-nig-update: b0 + (Σ(ΔS_k - μ_t Δt_k)²/Δt_k + ν0(μ_t - μ0)²)/2 minus b_t",
                    sp.simplify(stable - b_t)))
     return tuple(checks)
 
 
-# --- S6: Dirichlet–categorical (E18) ------------------------------------------------------------
+# --- Dirichlet–categorical (lp-dirichlet-update) ----------------------------------------------
 
 @cache
-def _s6() -> tuple[Check, ...]:
-    """S6: Dir(a) prior × multinomial counts ∝ Dir(a + n) on the simplex of three categories;
+def _dirichlet() -> tuple[Check, ...]:
+    """Dir(a) prior × multinomial counts ∝ Dir(a + n) on the simplex of three categories;
     the Beta marginal's mean a/(a + b) and variance ab/((a + b)²(a + b + 1))."""
     p1, p2 = sp.symbols("p_1 p_2", positive=True)
     probs = (p1, p2, 1 - p1 - p2)
@@ -293,23 +304,24 @@ def _s6() -> tuple[Check, ...]:
     moment_1 = sp.beta(a + 1, b) / sp.beta(a, b)  # E[p] of Beta(a, b)
     moment_2 = sp.beta(a + 2, b) / sp.beta(a, b)
     return (
-        *_gradient_checks("E18 Dirichlet–categorical", log_ratio, [p1, p2]),
-        ("E18: E[p] of Beta(a, b) minus a/(a + b)",
+        *_gradient_checks("lp-dirichlet-update Dirichlet–categorical", log_ratio, [p1, p2]),
+        ("lp-dirichlet-update: E[p] of Beta(a, b) minus a/(a + b)",
          sp.gammasimp(sp.expand_func(moment_1) - a / (a + b))),
-        ("E18: Var[p] of Beta(a, b) minus ab/((a + b)²(a + b + 1))",
+        ("lp-dirichlet-update: Var[p] of Beta(a, b) minus ab/((a + b)²(a + b + 1))",
          sp.gammasimp(sp.expand_func(moment_2 - moment_1**2)
                       - a * b / ((a + b) ** 2 * (a + b + 1)))),
     )
 
 
-# --- S7: venue Markov chains (E19–E21) ----------------------------------------------------------
+# --- Venue Markov chains (lp-chain-posterior, lp-one-step-posterior) --------------------------
 
 @cache
-def _s7() -> tuple[Check, ...]:
-    """S7: the likelihood of an observed path with a censored last sojourn is E19; its
-    maximisers are n_m/τ_m and n_mm'/n_m; Gamma–exponential conjugacy of the holding rates;
-    the posterior-mean generator E20 has zero row sums; with two states the one-step matrix
-    e^{QΔt} still has a diagonal and carries the rates (D5)."""
+def _venue_chains() -> tuple[Check, ...]:
+    """The likelihood of an observed path with a censored last sojourn is that of
+    (lp-chain-posterior); its maximisers are n_m/τ_m and n_mm'/n_m; Gamma–exponential conjugacy
+    of the holding rates; the posterior-mean generator of (lp-chain-posterior) has zero row
+    sums; with two states the one-step matrix e^{QΔt} still has a diagonal and carries the
+    rates (why the chapter learns one-step matrices, lp-one-step-posterior)."""
     lam1, lam2, lam3 = sp.symbols("lambda_1:4", positive=True)
     p12, p21, p13 = sp.symbols("p_12 p_21 p_13", positive=True)
     ta, tb, tc, td = sp.symbols("tau_a tau_b tau_c tau_d", positive=True)
@@ -321,9 +333,9 @@ def _s7() -> tuple[Check, ...]:
     out = {1: 2, 2: 1, 3: 0}  # n_m
     occupation = {1: ta + tc, 2: tb, 3: td}  # τ_m
     probs = {(1, 2): p12, (2, 1): p21, (1, 3): p13}
-    e19 = (sp.Mul(*(probs[edge] ** count for edge, count in jumps.items()))
+    likelihood = (sp.Mul(*(probs[edge] ** count for edge, count in jumps.items()))
            * sp.Mul(*(rates[m] ** out[m] * sp.exp(-rates[m] * occupation[m]) for m in rates)))
-    # Maximisers of one state's factor of E19.
+    # Maximisers of one state's factor of the likelihood.
     n_12, n_13 = sp.symbols("n_12 n_13", positive=True)
     p = sp.Symbol("p", positive=True)
     row = n_12 * sp.log(p) + n_13 * sp.log(1 - p)
@@ -333,40 +345,44 @@ def _s7() -> tuple[Check, ...]:
     log_ratio = (_log_gamma_pdf(lam, w * lam0, w) + holding
                  - _log_gamma_pdf(lam, w * lam0 + n, w + tau))
     estimate = (w * lam0 + n) / (w + tau)
-    # E20 with Dirichlet means for a 3-state row.
+    # The posterior-mean generator with Dirichlet means for a 3-state row.
     c = sp.Symbol("c", positive=True)
     prior_row = sp.symbols("p0_12 p0_13", positive=True)
     counts_row = (n_12, n_13)
     means = [(c * p0 + m) / (c + n_12 + n_13) for p0, m in zip(prior_row, counts_row,
                                                                strict=True)]
     q_row = [-lam] + [lam * m for m in means]
-    # D5: with two states the jump matrix is [[0, 1], [1, 0]]; the one-step matrix is not.
+    # With two states the jump matrix is [[0, 1], [1, 0]]; the one-step matrix is not.
     up, down = sp.symbols("a b", positive=True)
     generator = sp.Matrix([[-up, up], [down, -down]])
     two_state = ((generator * h).exp() - sp.eye(2)
                  - (1 - sp.exp(-(up + down) * h)) / (up + down) * generator)
     return (
-        ("E19: log(path likelihood) minus log(E19), censored last sojourn",
-         sp.expand(sp.expand_log(sp.log(path) - sp.log(e19), force=True))),
-        ("E19: d/dlambda of n log λ - λτ at λ = n/τ",
+        ("lp-chain-posterior, likelihood: log(path likelihood) minus its log, censored last "
+         "sojourn", sp.expand(sp.expand_log(sp.log(path) - sp.log(likelihood), force=True))),
+        ("lp-chain-posterior, likelihood: d/dlambda of n log λ - λτ at λ = n/τ",
          sp.diff(holding, lam).subs(lam, n / tau)),
-        ("E19: d/dp of n_12 log p + n_13 log(1 - p) at p = n_12/(n_12 + n_13)",
+        ("lp-chain-posterior, likelihood: d/dp of n_12 log p + n_13 log(1 - p) at "
+         "p = n_12/(n_12 + n_13)",
          sp.simplify(sp.diff(row, p).subs(p, n_12 / (n_12 + n_13)))),
-        *_gradient_checks("E20 Gamma–exponential", log_ratio, [lam]),
-        ("E20: λ̂ without data minus the prior rate λ0",
+        *_gradient_checks("lp-chain-posterior Gamma–exponential", log_ratio, [lam]),
+        ("lp-chain-posterior: λ̂ without data minus the prior rate λ0",
          estimate.subs({n: 0, tau: 0}) - lam0),
-        ("E20: λ̂ as w → 0 minus n/τ (the maximiser)", sp.limit(estimate, w, 0) - n / tau),
-        ("E20: row sum of Q̂ (p̂ the Dirichlet means, p0_12 + p0_13 = 1)",
+        ("lp-chain-posterior: λ̂ as w → 0 minus n/τ (the maximiser)",
+         sp.limit(estimate, w, 0) - n / tau),
+        ("lp-chain-posterior: row sum of Q̂ (p̂ the Dirichlet means, p0_12 + p0_13 = 1)",
          sp.simplify(sp.Add(*q_row).subs(prior_row[1], 1 - prior_row[0]))),
-        *[(f"D5: two states, e^(QΔt) minus I + (1 - e^(-(a + b)Δt))/(a + b) Q, entry {i}",
+        *[(f"lp-one-step-posterior: two states, e^(QΔt) minus "
+            f"I + (1 - e^(-(a + b)Δt))/(a + b) Q, entry {i}",
             sp.simplify(entry)) for i, entry in enumerate(two_state)],
     )
 
 
-# --- S8: Appendix B (E36, E37) ------------------------------------------------------------------
+# --- Appendix B of the paper (lp-otc-updates) -------------------------------------------------
 
 def _niw_batch(prior: tuple, xs: Sequence[sp.Matrix]) -> tuple:
-    """E37: (μ_n, κ_n, ν_n, Ψ_n) after the increments ``xs`` (column vectors)."""
+    """(lp-otc-updates), Normal–inverse-Wishart: (μ_n, κ_n, ν_n, Ψ_n) after the increments
+    ``xs`` (column vectors)."""
     m, kappa0, nu, psi = prior
     count = len(xs)
     mean = sum(xs, sp.zeros(*m.shape)) / count
@@ -378,10 +394,10 @@ def _niw_batch(prior: tuple, xs: Sequence[sp.Matrix]) -> tuple:
 
 
 @cache
-def _s8() -> tuple[Check, ...]:
-    """S8: IG(a, b) prior on the scale ϑ of Gamma(k, ϑ) sizes ∝ IG(a + nk, b + Σz) and its mean
-    (E36); NIW prior × one Gaussian increment ∝ NIW(E37) in d = 2 (in the precision
-    Λ = Σ⁻¹), and two sequential updates equal the batch update."""
+def _appendix_b() -> tuple[Check, ...]:
+    """IG(a, b) prior on the scale ϑ of Gamma(k, ϑ) sizes ∝ IG(a + nk, b + Σz) and its mean
+    (the paper's (B.2)); NIW prior × one Gaussian increment ∝ the updated NIW in d = 2 (in the
+    precision Λ = Σ⁻¹), and two sequential updates equal the batch update (lp-otc-updates)."""
     scale, k = sp.symbols("vartheta k", positive=True)
     a, b = sp.symbols("a b", positive=True)
     sizes = sp.symbols("z_1:3", positive=True)
@@ -397,8 +413,8 @@ def _s8() -> tuple[Check, ...]:
     ig_density = b ** (1 + excess) / sp.gamma(1 + excess) * scale ** (-2 - excess) * sp.exp(
         -b / scale)
     ig_mean = sp.integrate(scale * ig_density, (scale, 0, sp.oo), conds="none")
-    checks = _gradient_checks("E36 inverse-Gamma scale, two sizes", ig_ratio, [scale])
-    checks.append(("E36: mean of IG(a, b) minus b/(a - 1), a = 1 + ε",
+    checks = _gradient_checks("lp-otc-updates inverse-Gamma scale, two sizes", ig_ratio, [scale])
+    checks.append(("lp-otc-updates: mean of IG(a, b) minus b/(a - 1), a = 1 + ε",
                    sp.gammasimp(ig_mean - b / excess)))
     # NIW in d = 2, written in the precision matrix Λ (|Σ| = 1/|Λ|).
     l11, l12, l22 = sp.symbols("Lambda_11 Lambda_12 Lambda_22", real=True)
@@ -422,20 +438,28 @@ def _s8() -> tuple[Check, ...]:
     one = _niw_batch(prior, xs[:1])
     niw_ratio = log_niw(prior) + log_gauss(xs[0]) - log_niw(one)
     checks += [(label, sp.simplify(r)) for label, r in _gradient_checks(
-        "E37 NIW, one increment", niw_ratio, [*drift, l11, l12, l22])]
+        "lp-otc-updates NIW, one increment", niw_ratio, [*drift, l11, l12, l22])]
     names = ("mu_n", "kappa_n", "nu_n", "Psi_n")
     for name, s, bt in zip(names, _niw_batch(one, xs[1:]), _niw_batch(prior, xs), strict=True):
         difference = sp.Matrix([s - bt]) if not isinstance(s, sp.MatrixBase) else s - bt
-        checks += [(f"E37: two sequential updates minus the batch update, {name}[{i}]",
+        checks += [(f"lp-otc-updates, NIW: two sequential updates minus the batch update, "
+                    f"{name}[{i}]",
                     sp.simplify(entry)) for i, entry in enumerate(difference)]
     return tuple(checks)
 
 
 _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
-    "S1": _s1, "S2": _s2, "S3": _s3, "S4": _s4, "S5": _s5, "S6": _s6, "S7": _s7, "S8": _s8,
+    "trading curve": _trading_curve,
+    "no-order value": _no_order,
+    "fill intensities": _fill_intensities,
+    "drift, known volatility": _drift,
+    "drift and variance": _normal_inverse_gamma,
+    "executed fractions": _dirichlet,
+    "venue chains": _venue_chains,
+    "Appendix B": _appendix_b,
 }
 GROUPS = tuple(_GROUPS)
-"""S1 (E12, check 3), S2 (E16/E30, check 2), S3–S7 (E17–E23, check 12), S8 (App. B)."""
+"""The names of the groups of checks, in the order the chapter prints them."""
 
 
 def checks(group: str | None = None) -> list[Check]:

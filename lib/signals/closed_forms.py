@@ -1,18 +1,22 @@
-"""Closed forms of source 000 in corrected form (spec-000 §2.2–2.4, §3).
+"""Closed forms of Donnelly & Lorig (2020) in corrected form (the book's chapter
+``trade_signals``, whose equation labels ``ts-...`` are cited below).
 
-* Props 3.2 and 3.5 (E19, E32 with D11): the equilibrium rate as the average rate plus a
-  pull towards the average.
-* E21: the shared-signal ``c5`` and the inventory dispersion it implies, for all parameters.
-* Prop 3.3 (E23 with D8) for ``alpha = mu = 0`` and Prop 3.6 (E36 with D12) for
-  ``alpha = gamma = mu = 0``, built on the Bernoulli–Riccati solution ``s`` of E23.
-* ``Psi``, ``Phi``, their inverses and the cross-sectional covariance (4.5)–(4.7) (E44, D16,
-  D18), and the price variance (4.10)–(4.11) (E45–E46), for ``alpha = gamma = 0``; the drift
-  ``mu`` does not enter them.
+* Props 3.2 and 3.5 (the latter corrected, book eq. (ts-separate-deviation)): the equilibrium
+  rate as the average rate plus a pull towards the average.
+* The shared-signal ``c5`` (book eq. (ts-shared-nu-q)) and the inventory dispersion it implies,
+  for all parameters.
+* Prop 3.3 (``c1`` corrected, book eq. (ts-prop33)) for ``alpha = mu = 0`` and Prop 3.6 (``c9``
+  with its parentheses restored, book eq. (ts-prop36)) for ``alpha = gamma = mu = 0``, built on
+  the Bernoulli–Riccati solution ``s`` of Prop 3.3.
+* ``Psi``, ``Phi``, their inverses and the cross-sectional covariance (4.5)–(4.7) ((4.6) and
+  ``Phi`` restored from the OCR), and the price variance (4.10)–(4.11), for
+  ``alpha = gamma = 0``; the drift ``mu`` does not enter them.
 
-Every closed form checks its conditions and its singular parameter sets (spec A10): it
-raises ``ValueError`` naming the parameter and points to the ODE route instead
-(``lib.signals.models``). The formulas are evaluated in ``tau = T - t``; integrals that have
-no elementary form (``c1``, (4.11)) are done by adaptive quadrature to 1e-13 relative.
+Every closed form checks its conditions and its singular parameter sets (``b = 0``, ``z = 0``,
+``gamma_bar = 0``, a blow-up of ``s`` before ``T``): it raises ``ValueError`` naming the
+parameter and points to the ODE route instead (``lib.signals.models``). The formulas are
+evaluated in ``tau = T - t``; integrals that have no elementary form (``c1``, (4.11)) are done
+by adaptive quadrature to 1e-13 relative.
 """
 
 from __future__ import annotations
@@ -74,14 +78,14 @@ def _denominator(tau: Array, p: Params) -> Array:
 
 
 def _check_riccati(p: Params, where: str) -> None:
-    """Guard ``s`` of E23: ``gamma_bar != 0``, ``z != 0`` and no blow-up on ``[0, T]``."""
+    """Guard ``s`` of Prop 3.3: ``gamma_bar != 0``, ``z != 0`` and no blow-up on ``[0, T]``."""
     _require_nonzero(p, "gamma_bar", where)
     if p.kappa * p.beta == p.b:
         raise ValueError(f"b must differ from kappa * beta = {p.kappa * p.beta} for {where} "
                          f"(z = 0 is singular); {_ODE}")
     end = _denominator(np.array(p.T), p)  # monotone in tau, equal to 2z at tau = 0
     if not np.sign(end) == np.sign(p.z):
-        raise ValueError(f"T must be below the blow-up time of s in E23 for {where}, "
+        raise ValueError(f"T must be below the blow-up time of s of Prop 3.3 for {where}, "
                          f"got T = {p.T}")
 
 
@@ -101,7 +105,7 @@ def prop32_rate(
     sol: LQSolution | models.Coefficients, t: object, p: Params, *, q: object, qbar: object,
     Vbar: object,
 ) -> Array:
-    """Equilibrium rate of the shared-signal model in the form of Prop 3.2 (E19).
+    """Equilibrium rate of the shared-signal model in the form of Prop 3.2.
 
     ``nu = (c5/k)(q - qbar) + f1 + f2 qbar + f3 Vbar`` with ``f`` from (3.9); the states
     broadcast against ``t``.
@@ -117,7 +121,8 @@ def prop35_rate(
     sol: LQSolution | models.Coefficients, t: object, p: Params, *, q: object, qbar: object,
     V: object, Vbar: object,
 ) -> Array:
-    """Equilibrium rate of the separate-signals model, Prop 3.5 corrected (E32, D11).
+    """Equilibrium rate of the separate-signals model, Prop 3.5 corrected (book eq.
+    (ts-separate-deviation)).
 
     ``nu = (2 c6 - gamma c11)/(2k) (q - qbar) + (c11 - 2 gamma c8)/(2k) (V - Vbar)
     + f1 + f2 qbar + f3 Vbar`` with ``f`` from (3.17); the paper prints ``/k`` in the first
@@ -132,11 +137,12 @@ def prop35_rate(
     return (kq * (q - qbar) + kv * (V - Vbar)) / (2.0 * p.k) + f1 + f2 * qbar + f3 * Vbar
 
 
-# --- E21: the shared-signal c5 -------------------------------------------------------------
+# --- The shared-signal c5 ------------------------------------------------------------------
 
 
 def shared_c5(t: object, p: Params) -> Array:
-    """``c5(t) = -alpha k / (k + alpha (T - t))`` of the shared-signal model (E21).
+    """``c5(t) = -alpha k / (k + alpha (T - t))`` of the shared-signal model (book eq.
+    (ts-shared-nu-q)).
 
     Holds for every parameter set, since ``c5' = -c5^2/k`` decouples; ``nu_q = c5 / k``.
     """
@@ -145,7 +151,8 @@ def shared_c5(t: object, p: Params) -> Array:
 
 
 def shared_dispersion(t: object, p: Params) -> Array:
-    """``(Q^n_t - Qbar_t) / (Q^n_0 - Qbar_0) = (k + alpha (T - t)) / (k + alpha T)`` (E19, E21).
+    """``(Q^n_t - Qbar_t) / (Q^n_0 - Qbar_0) = (k + alpha (T - t)) / (k + alpha T)`` (Prop 3.2
+    and book eq. (ts-shared-nu-q)).
 
     The exponential of ``int_0^t nu_q``; at ``T`` it is ``k / (k + alpha T)``.
     """
@@ -158,21 +165,22 @@ def shared_dispersion(t: object, p: Params) -> Array:
 
 def s_riccati(t: object, p: Params) -> Array:
     """``s = 2z / ((1 + 2z) e^{omega tau} - 1)``, solving ``s' = omega s + (gamma_bar/kappa) s^2``,
-    ``s(T) = 1`` (E23).
+    ``s(T) = 1`` (Prop 3.3).
 
     Raises ``ValueError`` for ``gamma_bar = 0``, ``z = 0`` (``b = kappa beta``) and when ``s``
     blows up on ``[0, T]``.
     """
     p, _, tau = _setup(t, p)
-    _check_riccati(p, "s of E23")
+    _check_riccati(p, "s of Prop 3.3")
     return 2.0 * p.z / _denominator(tau, p)
 
 
 def prop33(t: object, p: Params) -> dict[str, Array]:
-    """Prop 3.3 for ``alpha = mu = 0`` (E23, D8): the non-zero shared-signal coefficients.
+    """Prop 3.3 for ``alpha = mu = 0`` (book eq. (ts-prop33)): the non-zero shared-signal
+    coefficients.
 
     ``c9 = s``, ``c7 = k/(2 b kappa) c9^2 (1 - e^{-2b tau/kappa})`` and
-    ``c1 = eta^2 int_t^T c7`` (the paper drops ``c9(s)^2`` inside this integral, D8).
+    ``c1 = eta^2 int_t^T c7`` (the paper drops ``c9(s)^2`` inside this integral).
     Returns ``{"c1", "c7", "c9"}``, each with the shape of ``t``.
     """
     p, t, tau = _setup(t, p)
@@ -190,7 +198,7 @@ def prop33(t: object, p: Params) -> dict[str, Array]:
 
 
 def d9(tau: object, p: Params) -> Array:
-    """``D_9(tau)`` of Prop 3.6 (E36), as printed (the positive exponents are correct)."""
+    """``D_9(tau)`` of Prop 3.6, as printed (the positive exponents are correct)."""
     p = require_params(p, "p")
     tau = validation.times(tau, p.T, name="tau")
     _require_nonzero(p, "b", "D_9")
@@ -210,8 +218,8 @@ def d9(tau: object, p: Params) -> Array:
 
 
 def prop36(t: object, p: Params) -> dict[str, Array]:
-    """Prop 3.6 for ``alpha = gamma = mu = 0`` (E36, D12): the non-zero separate-signals
-    coefficients ``c1, c8, c9, c11, c12, c15``, each with the shape of ``t``.
+    """Prop 3.6 for ``alpha = gamma = mu = 0`` (book eq. (ts-prop36)): the non-zero
+    separate-signals coefficients ``c1, c8, c9, c11, c12, c15``, each with the shape of ``t``.
 
     ``c8 = tau e^{-2 beta tau}/(4k)``, ``c11 = e^{-beta tau}``, ``c12 = s - e^{-beta tau}``,
     ``c15 = -tau e^{-2 beta tau}/(2k) + s (1 - e^{-b tau/kappa})/b e^{-beta tau}``,
@@ -252,7 +260,8 @@ def _stack(a11: Array, a12: Array, a21: Array, a22: Array) -> Array:
 
 
 def psi(t: object, p: Params) -> Array:
-    """``Psi_t`` of (4.2) with ``Psi_0 = I`` (D15) for ``alpha = gamma = 0`` (E44).
+    """``Psi_t`` of (4.2) with ``Psi_0 = I`` (which the paper omits) for ``alpha = gamma = 0``
+    (book eq. (ts-cov-closed-form)).
 
     ``[[1, e^{-beta T} t/(2k)], [0, e^{-beta t}]]``, shape ``(2, 2, *t.shape)``.
     """
@@ -264,7 +273,7 @@ def psi(t: object, p: Params) -> Array:
 
 
 def psi_inverse(t: object, p: Params) -> Array:
-    """``Psi_t^{-1} = [[1, -e^{-beta (T - t)} t/(2k)], [0, e^{beta t}]]`` (E44)."""
+    """``Psi_t^{-1} = [[1, -e^{-beta (T - t)} t/(2k)], [0, e^{beta t}]]``."""
     p, t, tau = _setup(t, p)
     _require_zero(p, ("alpha", "gamma"), "Psi in closed form")
     one = np.ones_like(t)
@@ -279,7 +288,8 @@ def _check_phi(p: Params, where: str) -> None:
 
 
 def phi(t: object, p: Params) -> Array:
-    """``Phi_t`` of (4.1), ``Phi' = C Phi``, ``Phi_0 = I``, for ``alpha = gamma = 0`` (E46, D18).
+    """``Phi_t`` of (4.1), ``Phi' = C Phi``, ``Phi_0 = I``, for ``alpha = gamma = 0`` (book eq.
+    (ts-price-variance-closed-form), restored from the OCR).
 
     ``Phi_12 = 2z (1 - e^{-bt/kappa}) / (b D(T))`` and
     ``Phi_22 = D(T - t) e^{-bt/kappa} / D(T)`` with ``D(tau) = (1 + 2z) e^{omega tau} - 1``.
@@ -293,7 +303,7 @@ def phi(t: object, p: Params) -> Array:
 
 
 def phi_inverse(t: object, p: Params) -> Array:
-    """``Phi_t^{-1}`` (E46, D18): ``[[1, -2z (e^{bt/kappa} - 1) / (b D(T - t))],
+    """``Phi_t^{-1}``: ``[[1, -2z (e^{bt/kappa} - 1) / (b D(T - t))],
     [0, D(T) e^{bt/kappa} / D(T - t)]]``."""
     p, t, tau = _setup(t, p)
     _check_phi(p, "Phi in closed form")
@@ -304,7 +314,8 @@ def phi_inverse(t: object, p: Params) -> Array:
 
 
 def cross_section_cov(t: object, p: Params, Sigma0: object) -> Array:
-    """Cross-sectional covariance of ``(Q^n, V^n)`` for ``alpha = gamma = 0``, (4.5)–(4.7) (E44).
+    """Cross-sectional covariance of ``(Q^n, V^n)`` for ``alpha = gamma = 0``, (4.5)–(4.7) (book
+    eq. (ts-cov-closed-form)).
 
     ``Sigma0`` is the initial 2x2 covariance; returns ``(2, 2, *t.shape)``. Raises
     ``ValueError`` for ``beta = 0`` (the formulas divide by ``beta^3``).
@@ -342,7 +353,7 @@ def price_kernel(t: object, u: object, p: Params) -> Array:
 
 def price_variance(t: object, p: Params) -> Array:
     """``Var(S_t) = int_0^t (kernel(t, u) + sigma)^2 du`` of (4.11) for ``alpha = gamma = 0``
-    (E46), by quadrature for each entry of ``t``."""
+    (book eq. (ts-price-variance-closed-form)), by quadrature for each entry of ``t``."""
     p, t, _ = _setup(t, p)
     _require_zero(p, ("alpha", "gamma"), "(4.11)")
     _check_riccati(p, "(4.11)")

@@ -1,17 +1,19 @@
-"""Cross-sectional moments and price variance in the mean-field limit (spec-000 §2.4, model M4).
+"""Cross-sectional moments and price variance in the mean-field limit (Section 4 of the paper).
 
-All agents of the separate-signals game play the equilibrium feedback E30 with (3.17)
-imposed. Their states ``Y^n = (Q^n, V^n)`` then follow Prop 4.1 (E38–E40): the deviations
+All agents of the separate-signals game play the equilibrium feedback (3.16) with (3.17)
+imposed. Their states ``Y^n = (Q^n, V^n)`` then follow Prop 4.1 ((4.8)-(4.9), book eqs.
+(ts-state-dynamics), (ts-drift-matrices)): the deviations
 from the average are driven by ``B_t`` and idiosyncratic noise, the average ``(Qbar, Vbar)``
 by ``C_t`` and the common noise. This module turns those matrices into moments:
 
 * ``cross_section_cov``: the covariance of ``(Q^n, V^n)`` across agents, by the Lyapunov ODE
-  of E43 (paper (4.4)); ``cross_section_cov_integral`` is the propagator form of E43 as a
-  cross-check.
-* ``price_variance``: ``Var(S_t)``, by the augmented Lyapunov ODE of E45 for
-  ``(Qbar, Vbar, S)``; ``price_variance_quadrature`` is the quadrature (4.10) as a cross-check.
-* ``single_agent_moments``: the same Lyapunov machinery for the single agent of Fig 2 (E1, E2,
-  E7), started from a known state.
+  of book eq. (ts-lyapunov); ``cross_section_cov_integral`` is the propagator form, the
+  paper's (4.4), as a cross-check.
+* ``price_variance``: ``Var(S_t)``, by the augmented Lyapunov ODE of book eq.
+  (ts-price-variance) for ``(Qbar, Vbar, S)``; ``price_variance_quadrature`` is the quadrature
+  (4.10) as a cross-check.
+* ``single_agent_moments``: the same Lyapunov machinery for the single agent of Fig 2 (book
+  eqs. (ts-single-dynamics), (ts-single-feedback)), started from a known state.
 
 Matrices carry the time axes last, as in ``lib.signals.closed_forms``: ``B(t)`` is
 ``(2, 2, *t.shape)``. ODEs run forward from 0 to ``T`` with DOP853 and dense output; the
@@ -66,7 +68,7 @@ def _forward(rhs: Callable[[float, Array], Array], y0: Array, p: Params, t: Arra
 
 
 def _deviation_matrix(p: Params) -> Callable[[float], Array]:
-    """``t -> B_t`` (2x2) of E38 for the separate-signals equilibrium."""
+    """``t -> B_t`` (2x2) of Prop 4.1 for the separate-signals equilibrium."""
     def b_matrix(s: float) -> Array:
         return mf_matrices(p, s)[1]
 
@@ -90,13 +92,15 @@ def _lyapunov(matrix: Callable[[float], Array], noise: Array, sigma0: Array, p: 
 
 
 def mf_matrices(p: Params, t: object) -> tuple[Array, Array, Array]:
-    """Drift data ``(a_t, B_t, C_t)`` of Prop 4.1 (E38, D14) for the separate-signals game.
+    """Drift data ``(a_t, B_t, C_t)`` of Prop 4.1 (book eq. (ts-drift-matrices), with the
+    ``nu_V + nu_Vbar`` of ``C_t`` that our copy misprints) for the separate-signals game.
 
     ``dY^n = (a + B Y^n + (C - B) Ybar) dt + Theta dZ^n`` and ``dYbar = (a + C Ybar) dt
-    + rho Theta dW`` (E40), with ``a = f1 (1, -Gamma)``,
+    + rho Theta dW`` ((4.8)-(4.9)), with ``a = f1 (1, -Gamma)``,
     ``B = [[nu_q, nu_V], [-gamma nu_q, -(beta + gamma nu_V)]]`` and
     ``C = [[f2, f3], [-Gamma f2, -(beta + Gamma f3)]]``, where ``Gamma = gamma + gamma_bar``,
-    ``f2 = nu_q + nu_qbar`` and ``f3 = nu_V + nu_Vbar`` (loadings E33, consistency E31).
+    ``f2 = nu_q + nu_qbar`` and ``f3 = nu_V + nu_Vbar`` (loadings of book eq.
+    (ts-separate-loadings), consistency (3.17)).
 
     Returns
     -------
@@ -112,17 +116,19 @@ def mf_matrices(p: Params, t: object) -> tuple[Array, Array, Array]:
     return a, B, C
 
 
-# --- E43: cross-sectional covariance --------------------------------------------------------
+# --- Cross-sectional covariance (4.4) ------------------------------------------------------
 
 
 def cross_section_cov(
     p: Params, Sigma0: object, t: object, *, rtol: float = RTOL, atol: float = ATOL
 ) -> Array:
-    """Covariance of ``(Q^n_t, V^n_t)`` across agents in the MF limit, by the Lyapunov ODE E43.
+    """Covariance of ``(Q^n_t, V^n_t)`` across agents in the MF limit, by the Lyapunov ODE of
+    book eq. (ts-lyapunov).
 
     ``Sigma' = B_t Sigma + Sigma B_t^T + (1 - rho^2) Theta Theta^T``, ``Sigma(0) = Sigma0``,
     ``Theta = (0, eta)`` (paper (4.4)). Only ``B_t`` enters, so the result does not depend on
-    ``b``, ``k_bar``, ``gamma_bar`` or ``mu`` (E34.1), and ``rho`` only through ``rho^2``.
+    ``b``, ``k_bar``, ``gamma_bar`` or ``mu`` (the first reduction of the book's section
+    ts-reductions), and ``rho`` only through ``rho^2``.
 
     Parameters
     ----------
@@ -142,10 +148,11 @@ def cross_section_cov(
 def cross_section_cov_integral(
     p: Params, Sigma0: object, t: object, *, rtol: float = RTOL, atol: float = ATOL
 ) -> Array:
-    """E43 in propagator form (paper (4.4)), a cross-check of ``cross_section_cov``.
+    """The covariance in propagator form (paper (4.4)), a cross-check of ``cross_section_cov``.
 
     ``Sigma_t = Psi_t (Sigma0 + (1 - rho^2) J_t) Psi_t^T`` with ``Psi' = B Psi``, ``Psi_0 = I``
-    (E39, D15) and ``J_t = int_0^t Psi_u^{-1} Theta Theta^T Psi_u^{-T} du``; ``Psi`` and ``J``
+    ((4.2), whose initial condition the paper omits) and
+    ``J_t = int_0^t Psi_u^{-1} Theta Theta^T Psi_u^{-T} du``; ``Psi`` and ``J``
     are integrated together. Same arguments and shape as ``cross_section_cov``.
     """
     p, t = _setup(p, t)
@@ -164,11 +171,12 @@ def cross_section_cov_integral(
     return sigma.reshape(2, 2, *t.shape)
 
 
-# --- E45: price variance --------------------------------------------------------------------
+# --- Price variance (4.10) -------------------------------------------------------------------
 
 
 def price_variance(p: Params, t: object, *, rtol: float = RTOL, atol: float = ATOL) -> Array:
-    """``Var(S_t)`` in the MF limit by the augmented Lyapunov ODE of E45 (Prop 4.2).
+    """``Var(S_t)`` in the MF limit by the augmented Lyapunov ODE of book eq.
+    (ts-price-variance) (Prop 4.2).
 
     ``X = (Qbar, Vbar, S)`` solves ``dX = (... + A_t X) dt + G dW`` with
     ``A = [[C_t, 0], [b C_t[0, :], 0]]`` and ``G = (0, rho eta, sigma)``; ``P' = A P + P A^T
@@ -190,7 +198,7 @@ def price_variance_quadrature(
 ) -> Array:
     """``Var(S_t) = int_0^t (rho eta b [1 0] Phi_t Phi_u^{-1} [0 1]^T + sigma)^2 du``, (4.10).
 
-    A cross-check of ``price_variance``: ``Phi' = C Phi``, ``Phi_0 = I`` (E39) is integrated
+    A cross-check of ``price_variance``: ``Phi' = C Phi``, ``Phi_0 = I`` ((4.1)) is integrated
     once, and the integral, written as ``t int_0^1 (...)(u = t s)^2 ds``, is done by adaptive
     vector quadrature for all ``t`` at once (``epsrel = 1e-12``). Shape of ``t``.
     """
@@ -220,9 +228,10 @@ def price_variance_quadrature(
 def single_agent_moments(
     p: Params, t: object, *, rtol: float = RTOL, atol: float = ATOL
 ) -> dict[str, Array]:
-    """Lyapunov moments of the single agent's optimally controlled ``(Q_t, V_t)`` (E1, E2, E7).
+    """Lyapunov moments of the single agent's optimally controlled ``(Q_t, V_t)`` (book eqs.
+    (ts-single-dynamics), (ts-single-feedback)).
 
-    With ``nu* = nu0 + nu_q Q + nu_V V`` (E8), ``(Q, V)`` is linear with
+    With ``nu* = nu0 + nu_q Q + nu_V V``, ``(Q, V)`` is linear with
     ``M_t = [[nu_q, nu_V], [-gamma nu_q, -(beta + gamma nu_V)]]`` and noise
     ``diag(0, eta^2)``; from a known initial state ``Sigma(0) = 0`` and
     ``Sigma' = M Sigma + Sigma M^T + diag(0, eta^2)``. The standard deviations of the Fig 2

@@ -1,10 +1,12 @@
-"""Feedback loadings of the optimal trading rate (spec-000 E8, E20, E33; paper §2.4, 3.2.2, 3.3.2).
+"""Feedback loadings of the optimal trading rate (Sections 2.4, 3.2.2 and 3.3.2 of the paper;
+book eqs. (ts-single-feedback), (ts-shared-loadings), (ts-separate-loadings)).
 
 The optimal rate is affine in the state, e.g. ``nu* = nu0 + nu_q q + nu_V V`` for the single
 agent. Each function takes the coefficients of one model, either as the ``LQSolution`` of
 ``models.solve_<model>`` or as the callable of ``models.solve_<model>_transcribed``, and
 returns a dict of arrays with the shape of ``t``. The formulas are the paper's, written on
-the coefficients ``c_i`` with D1 and D13 corrected; the generic solution's
+the coefficients ``c_i`` with the misprint of ``nu_V`` in Section 2.4 corrected and the bars
+lost in Section 3.3.2 restored; the generic solution's
 ``LQSolution.feedback`` gives the same numbers by another route.
 """
 
@@ -24,10 +26,10 @@ __all__ = ["loadings_separate", "loadings_shared", "loadings_single"]
 def loadings_single(
     sol: LQSolution | models.Coefficients, t: object, p: Params
 ) -> dict[str, Array]:
-    """Single agent, E8: keys ``const, q, V``.
+    """Single agent, book eq. (ts-single-feedback): keys ``const, q, V``.
 
     ``nu0 = (c2 - gamma c3)/(2k)``, ``nu_q = (b + 2 c4 - gamma c6)/(2k)`` and
-    ``nu_V = (c6 - 2 gamma c5)/(2k)`` (the paper prints ``2 b c5``, D1).
+    ``nu_V = (c6 - 2 gamma c5)/(2k)`` (Section 2.4 of the paper prints ``2 b c5``).
     """
     p = require_params(p, "p")
     c = models.coefficients(sol, t, "single")
@@ -42,7 +44,8 @@ def loadings_single(
 def loadings_shared(
     sol: LQSolution | models.Coefficients, t: object, p: Params
 ) -> dict[str, Array]:
-    """Shared signal in equilibrium, E20: keys ``const, q, qbar, Vbar``.
+    """Shared signal in equilibrium, book eq. (ts-shared-loadings): keys
+    ``const, q, qbar, Vbar``.
 
     ``nu0 = c2/kappa``, ``nu_q = c5/k``, ``nu_qbar = (2k c8 - 2 kbar c5)/(2k kappa)`` and
     ``nu_Vbar = c9/kappa``.
@@ -61,12 +64,14 @@ def loadings_shared(
 def loadings_separate(
     sol: LQSolution | models.Coefficients, t: object, p: Params
 ) -> dict[str, Array]:
-    """Separate signals in equilibrium, E33: keys ``const, q, qbar, V, Vbar``.
+    """Separate signals in equilibrium, book eq. (ts-separate-loadings): keys
+    ``const, q, qbar, V, Vbar``.
 
     ``nu0 = f1 = (c2 - gamma c4)/kappa``, ``nu_q = (2 c6 - gamma c11)/(2k)``,
     ``nu_qbar = (2k (c10 - gamma c13) - kbar (2 c6 - gamma c11))/(2k kappa)``,
     ``nu_V = (c11 - 2 gamma c8)/(2k)`` and
-    ``nu_Vbar = (2k (c12 - gamma c15) - kbar (c11 - 2 gamma c8))/(2k kappa)`` (bars of D13).
+    ``nu_Vbar = (2k (c12 - gamma c15) - kbar (c11 - 2 gamma c8))/(2k kappa)`` (the bars that
+    our copy of Section 3.3.2 loses, restored).
     """
     p = require_params(p, "p")
     c = models.coefficients(sol, t, "separate")

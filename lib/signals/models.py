@@ -1,13 +1,14 @@
-"""The three trade-signal models as Riccati systems (spec-000 §2.1–2.3, §2.5; E6, E16, E29).
+"""The three trade-signal models as Riccati systems (paper (2.2)-(2.3), (3.6)-(3.7),
+(3.14)-(3.15); book eqs. (ts-single-riccati), (ts-shared-riccati), (ts-separate-riccati)).
 
 Two independent routes to the coefficients ``c_i`` of the value function:
 
-* the primary one builds each model as an ``lib.riccati.LQModel`` (table of spec §2.5) and
-  solves the generic matrix Riccati system E47 (``solve_single``, ``solve_shared``,
+* the primary one builds each model as an ``lib.riccati.LQModel`` and solves the generic
+  matrix Riccati system of book eq. (ts-generic-riccati) (``solve_single``, ``solve_shared``,
   ``solve_separate``; results cached per parameter set);
-* the cross-check integrates the paper's coefficient ODEs as transcribed, with every
-  correction of spec §3 (D3–D6 for Prop 3.1), and the consistency conditions (3.9) and
-  (3.17) substituted (``solve_*_transcribed``).
+* the cross-check integrates the paper's coefficient ODEs as transcribed, with Prop 3.1
+  cleaned of its OCR damage and the terminal condition of (3.4) corrected, and the
+  consistency conditions (3.9) and (3.17) substituted (``solve_*_transcribed``).
 
 Coefficients are indexed as in the paper: ``MONOMIALS[model][i - 1]`` is the monomial of
 ``c_i`` (a tuple of state names, ``()`` for the constant).
@@ -53,25 +54,27 @@ __all__ = [
 ]
 
 MONOMIALS: dict[str, tuple[tuple[str, ...], ...]] = {
-    # E5: h = c1 + c2 q + c3 V + c4 q^2 + c5 V^2 + c6 q V
+    # book eq. (ts-single-ansatz): h = c1 + c2 q + c3 V + c4 q^2 + c5 V^2 + c6 q V
     "single": ((), ("q",), ("V",), ("q", "q"), ("V", "V"), ("q", "V")),
-    # E15: c1 + c2 q + c3 qbar + c4 Vbar + c5 q^2 + c6 qbar^2 + c7 Vbar^2 + c8 q qbar
+    # (ts-shared-ansatz): c1 + c2 q + c3 qbar + c4 Vbar + c5 q^2 + c6 qbar^2 + c7 Vbar^2 + c8 q qbar
     #      + c9 q Vbar + c10 qbar Vbar
     "shared": ((), ("q",), ("qbar",), ("Vbar",), ("q", "q"), ("qbar", "qbar"),
                ("Vbar", "Vbar"), ("q", "qbar"), ("q", "Vbar"), ("qbar", "Vbar")),
-    # E28: c1 + c2 q + c3 qbar + c4 V + c5 Vbar + c6 q^2 + c7 qbar^2 + c8 V^2 + c9 Vbar^2
-    #      + c10 q qbar + c11 q V + c12 q Vbar + c13 qbar V + c14 qbar Vbar + c15 V Vbar
+    # (ts-separate-ansatz), paper (3.13): c1 + c2 q + c3 qbar + c4 V + c5 Vbar + c6 q^2
+    #      + c7 qbar^2 + c8 V^2 + c9 Vbar^2 + c10 q qbar + c11 q V + c12 q Vbar + c13 qbar V
+    #      + c14 qbar Vbar + c15 V Vbar
     "separate": ((), ("q",), ("qbar",), ("V",), ("Vbar",), ("q", "q"), ("qbar", "qbar"),
                  ("V", "V"), ("Vbar", "Vbar"), ("q", "qbar"), ("q", "V"), ("q", "Vbar"),
                  ("qbar", "V"), ("qbar", "Vbar"), ("V", "Vbar")),
 }
 
 
-# --- LQ builders (spec §2.5 table) ---------------------------------------------------------
+# --- LQ builders (the data of book eq. (ts-generic-riccati) for each model) ----------------
 
 
 def single_agent(p: Params) -> LQModel:
-    """M1 as an ``LQModel``: ``y = (q, V)``, own permanent impact ``ell = (b, 0)`` (E1–E5)."""
+    """The single agent as an ``LQModel``: ``y = (q, V)``, own permanent impact
+    ``ell = (b, 0)`` (book eqs. (ts-single-dynamics)–(ts-single-ansatz))."""
     p = require_params(p, "p")
     return LQModel(
         state=("q", "V"), A=np.diag([0.0, -p.beta]), g=[1.0, -p.gamma],
@@ -81,7 +84,8 @@ def single_agent(p: Params) -> LQModel:
 
 
 def shared_signal(p: Params) -> LQModel:
-    """M2 as an ``LQModel``: ``y = (q, qbar, Vbar)``, one common signal (E10–E15, D3)."""
+    """The shared-signal game as an ``LQModel``: ``y = (q, qbar, Vbar)``, one common signal
+    (book eqs. (ts-shared-model), (ts-shared-ansatz), with the corrected terminal condition)."""
     p = require_params(p, "p")
     return LQModel(
         state=("q", "qbar", "Vbar"), A=np.diag([0.0, 0.0, -p.beta]), g=[1.0, 0.0, 0.0],
@@ -92,7 +96,8 @@ def shared_signal(p: Params) -> LQModel:
 
 
 def separate_signals(p: Params) -> LQModel:
-    """M3 as an ``LQModel``: ``y = (q, qbar, V, Vbar)``, correlated own signals (E24–E28)."""
+    """The separate-signals game as an ``LQModel``: ``y = (q, qbar, V, Vbar)``, correlated own
+    signals (book eqs. (ts-separate-model), (ts-separate-ansatz))."""
     p = require_params(p, "p")
     r2 = p.rho**2
     noise = p.eta**2 * np.array([[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 1, r2], [0, 0, r2, r2]])
@@ -123,36 +128,38 @@ def _solve(model: str, p: Params, rtol: float, atol: float, method: str) -> LQSo
 def solve_single(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> LQSolution:
-    """Solve M1 (Prop 2.1) with the generic core E47 (cached per parameter set)."""
+    """Solve the single agent (Prop 2.1) with the generic core (cached per parameter set)."""
     return _solve("single", require_params(p, "p"), rtol, atol, method)
 
 
 def solve_shared(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> LQSolution:
-    """Solve M2 in equilibrium (Prop 3.1 with (3.9)) with the generic core E47 (cached)."""
+    """Solve the shared-signal game in equilibrium (Prop 3.1 with (3.9)) with the generic core
+    (cached)."""
     return _solve("shared", require_params(p, "p"), rtol, atol, method)
 
 
 def solve_separate(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> LQSolution:
-    """Solve M3 in equilibrium (Prop 3.4 with (3.17)) with the generic core E47 (cached)."""
+    """Solve the separate-signals game in equilibrium (Prop 3.4 with (3.17)) with the generic
+    core (cached)."""
     return _solve("separate", require_params(p, "p"), rtol, atol, method)
 
 
 def single_agent_coefficients(params: Params, t: object) -> Array:
-    """``c1..c6`` of Prop 2.1 (E5–E6) at times ``t``: shape ``(6, len(t))``."""
+    """``c1..c6`` of Prop 2.1 at times ``t``: shape ``(6, len(t))``."""
     return solve_single(require_params(params)).coeffs(t, MONOMIALS["single"])
 
 
 def shared_signal_coefficients(params: Params, t: object) -> Array:
-    """``c1..c10`` of Prop 3.1 in equilibrium (E15–E18) at times ``t``: ``(10, len(t))``."""
+    """``c1..c10`` of Prop 3.1 in equilibrium (with (3.9)) at times ``t``: ``(10, len(t))``."""
     return solve_shared(require_params(params)).coeffs(t, MONOMIALS["shared"])
 
 
 def separate_signals_coefficients(params: Params, t: object) -> Array:
-    """``c1..c15`` of Prop 3.4 in equilibrium (E28–E31) at times ``t``: ``(15, len(t))``."""
+    """``c1..c15`` of Prop 3.4 in equilibrium (with (3.17)) at times ``t``: ``(15, len(t))``."""
     return solve_separate(require_params(params)).coeffs(t, MONOMIALS["separate"])
 
 
@@ -177,7 +184,7 @@ def coefficients(sol: LQSolution | Coefficients, t: object, model: str) -> Array
 
 
 def consistency_shared(c: Array, p: Params) -> tuple[Array, Array, Array]:
-    """``(f1, f2, f3)`` of the average rate from the M2 coefficients, paper (3.9) (E18).
+    """``(f1, f2, f3)`` of the average rate from the shared-signal coefficients, paper (3.9).
 
     ``f1 = c2/kappa``, ``f2 = (2 c5 + c8)/kappa``, ``f3 = c9/kappa``; ``c`` is ``(10, ...)``.
     """
@@ -186,7 +193,8 @@ def consistency_shared(c: Array, p: Params) -> tuple[Array, Array, Array]:
 
 
 def consistency_separate(c: Array, p: Params) -> tuple[Array, Array, Array]:
-    """``(f1, f2, f3)`` from the M3 coefficients, paper (3.17) (E31); ``c`` is ``(15, ...)``.
+    """``(f1, f2, f3)`` from the separate-signals coefficients, paper (3.17); ``c`` is
+    ``(15, ...)``.
 
     ``f1 = (c2 - gamma c4)/kappa``, ``f2 = (2 c6 + c10 - gamma (c11 + c13))/kappa``,
     ``f3 = (c11 + c12 - gamma (2 c8 + c15))/kappa``.
@@ -202,7 +210,7 @@ def consistency_separate(c: Array, p: Params) -> tuple[Array, Array, Array]:
 
 
 def rhs_single(_t: float, c: Array, p: Params) -> Array:
-    """``c'`` of Prop 2.1 (E6), as printed."""
+    """``c'`` of Prop 2.1 ((2.2)-(2.3)), as printed."""
     _, c2, c3, c4, c5, c6 = c
     k, gamma, beta = p.k, p.gamma, p.beta
     a0, aq, av = c2 - gamma * c3, p.b + 2.0 * c4 - gamma * c6, c6 - 2.0 * gamma * c5
@@ -217,12 +225,12 @@ def rhs_single(_t: float, c: Array, p: Params) -> Array:
 
 
 def terminal_single(p: Params) -> Array:
-    """E6 terminal data: ``c4(T) = -alpha``, ``c6(T) = 1``, others 0."""
+    """Terminal data of Prop 2.1: ``c4(T) = -alpha``, ``c6(T) = 1``, others 0."""
     return np.array([0.0, 0.0, 0.0, -p.alpha, 0.0, 1.0])
 
 
 def rhs_shared(_t: float, c: Array, p: Params) -> Array:
-    """``c'`` of Prop 3.1 (E16) with (3.9) substituted; D4–D6 corrected."""
+    """``c'`` of Prop 3.1 ((3.6)-(3.7), cleaned of the OCR damage) with (3.9) substituted."""
     _, c2, c3, c4, c5, c6, c7, c8, c9, c10 = c
     k, kb, gb, beta, b = p.k, p.k_bar, p.gamma_bar, p.beta, p.b
     f1, f2, f3 = consistency_shared(c, p)
@@ -243,14 +251,15 @@ def rhs_shared(_t: float, c: Array, p: Params) -> Array:
 
 
 def terminal_shared(p: Params) -> Array:
-    """E16 terminal data: ``c5(T) = -alpha``, ``c9(T) = 1``, others 0 (D3)."""
+    """Terminal data of Prop 3.1: ``c5(T) = -alpha``, ``c9(T) = 1``, others 0 (from the
+    corrected terminal condition of (3.4))."""
     c = np.zeros(10)
     c[4], c[8] = -p.alpha, 1.0
     return c
 
 
 def rhs_separate(_t: float, c: Array, p: Params) -> Array:
-    """``c'`` of Prop 3.4 (E29) with (3.17) substituted, as printed."""
+    """``c'`` of Prop 3.4 ((3.14)-(3.15)) with (3.17) substituted, as printed."""
     _, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 = c
     k, kb, g, gb, beta, b = p.k, p.k_bar, p.gamma, p.gamma_bar, p.beta, p.b
     big = g + gb  # Gamma
@@ -286,7 +295,7 @@ def rhs_separate(_t: float, c: Array, p: Params) -> Array:
 
 
 def terminal_separate(p: Params) -> Array:
-    """E29 terminal data: ``c6(T) = -alpha``, ``c11(T) = 1``, others 0."""
+    """Terminal data of Prop 3.4: ``c6(T) = -alpha``, ``c11(T) = 1``, others 0."""
     c = np.zeros(15)
     c[5], c[10] = -p.alpha, 1.0
     return c
@@ -309,7 +318,7 @@ def _transcribed(
 def solve_single_transcribed(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> Coefficients:
-    """Integrate E6 backward from T; returns ``t -> c`` of shape ``(6, *t.shape)``."""
+    """Integrate (2.2)-(2.3) backward from T; returns ``t -> c`` of shape ``(6, *t.shape)``."""
     p = require_params(p, "p")
     return _transcribed(rhs_single, terminal_single(p), p, rtol, atol, method)
 
@@ -317,7 +326,7 @@ def solve_single_transcribed(
 def solve_shared_transcribed(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> Coefficients:
-    """Integrate E16 with (3.9) backward from T; returns ``t -> c`` of shape ``(10, ...)``."""
+    """Integrate (3.6)-(3.7) with (3.9) backward from T; returns ``t -> c``, ``(10, ...)``."""
     p = require_params(p, "p")
     return _transcribed(rhs_shared, terminal_shared(p), p, rtol, atol, method)
 
@@ -325,6 +334,6 @@ def solve_shared_transcribed(
 def solve_separate_transcribed(
     p: Params, *, rtol: float = 1e-11, atol: float = 1e-13, method: str = "DOP853"
 ) -> Coefficients:
-    """Integrate E29 with (3.17) backward from T; returns ``t -> c`` of shape ``(15, ...)``."""
+    """Integrate (3.14)-(3.15) with (3.17) backward from T; returns ``t -> c``, ``(15, ...)``."""
     p = require_params(p, "p")
     return _transcribed(rhs_separate, terminal_separate(p), p, rtol, atol, method)

@@ -1,4 +1,5 @@
-"""Parameters of the trade-signal models (source 000, spec-000 §1 and the presets of §5)."""
+"""Parameters of the trade-signal models (Donnelly & Lorig 2020) and the presets of the paper's
+figure captions."""
 
 from __future__ import annotations
 
@@ -57,7 +58,7 @@ class Params:
 
     @property
     def kappa(self) -> float:
-        """``kappa = 2 k + k_bar`` (spec-000 §1)."""
+        """``kappa = 2 k + k_bar``, the aggregate impact of the consistency conditions."""
         return 2.0 * self.k + self.k_bar
 
     @property
@@ -69,7 +70,7 @@ class Params:
 
     @property
     def omega(self) -> float:
-        """``omega = (kappa beta - b) / kappa`` (spec-000 §1)."""
+        """``omega = (kappa beta - b) / kappa``, the rate of the closed forms of Props 3.3, 3.6."""
         return (self.kappa * self.beta - self.b) / self.kappa
 
     def replace(self, **changes: float) -> Params:
@@ -102,6 +103,6 @@ P6 = P3.replace(gamma=0.05)
 
 P9 = Params(mu=0.0, sigma=1.0, eta=1.0, beta=1.0, gamma=0.05, gamma_bar=0.1, rho=0.0, b=5e-2,
             k=5e-3, k_bar=1e-3, alpha=0.1, T=1.0)
-"""Figs 9–10 (cross-section, price variance); the figures vary ``rho``, here 0 (spec §6)."""
+"""Figs 9–10 (cross-section, price variance); the figures vary ``rho``, here 0."""
 
 PRESETS = {"P1": P1, "P3": P3, "P6": P6, "P9": P9}

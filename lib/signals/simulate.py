@@ -1,15 +1,18 @@
-"""Euler–Maruyama simulation of the trade-signal models under their optimal feedback (spec-000
-§5, Figs 2, 5 and 8; checks N5–N7).
+"""Euler–Maruyama simulation of the trade-signal models under their optimal feedback (Figs 2,
+5 and 8; the finite-population, value-function and Euler-convergence checks of the tests).
 
-* ``simulate_single``: one agent (E1, E2) trading at ``nu*`` of E7–E8, independent paths.
-* ``simulate_shared``: ``N`` agents sharing one signal (E10, E11) and trading at E20.
-* ``simulate_separate``: ``N`` agents with their own signals (E10, E24) trading at E33, with
+* ``simulate_single``: one agent (book eq. (ts-single-dynamics)) trading at ``nu*`` of book eq.
+  (ts-single-feedback), independent paths.
+* ``simulate_shared``: ``N`` agents sharing one signal (book eq. (ts-shared-model)) and trading
+  at the equilibrium rate of book eq. (ts-shared-loadings).
+* ``simulate_separate``: ``N`` agents with their own signals (book eq. (ts-separate-model))
+  trading at the equilibrium rate of book eq. (ts-separate-loadings), with
   ``dZ^n = rho dW + sqrt(1 - rho^2) dW^{n,perp}``.
 
 The mean-field strategies are fed the **empirical** averages ``Qbar``, ``Vbar`` of the
-simulated agents (spec A5); by E19 and E32 this is self-consistent, and ``nubar`` is the
-empirical average rate. One common ``W`` (and in the shared model one common ``Z``) is drawn
-per replication. The loadings are evaluated once on the time grid ``t_i = i T / n_steps``.
+simulated agents; by Prop 3.2 and (corrected) Prop 3.5 this is self-consistent, and ``nubar``
+is the empirical average rate. One common ``W`` (and in the shared model one common ``Z``) is
+drawn per replication. The loadings are evaluated once on the time grid ``t_i = i T / n_steps``.
 
 Each step updates, from the left end point (Itô), cash ``dX = -(S + k nu + kbar nubar) nu dt``,
 price ``dS = (mu + b nu_impact) dt + sigma dW`` (``nu_impact`` is ``nu`` for one agent,
@@ -75,7 +78,8 @@ class SimResult:
                 for name in self.loadings if name != "const"}
 
     def payoff(self) -> Array:
-        """Terminal objective ``X_T + Q_T (S_T + V_T) - alpha Q_T^2`` (E3, E12, E26), ``(R, N)``.
+        """Terminal objective ``X_T + Q_T (S_T + V_T) - alpha Q_T^2``, ``(R, N)`` (book eqs.
+        (ts-single-objective), (ts-shared-model), (ts-separate-model)).
 
         ``V_T`` is the agent's own signal, or the common one in the shared-signal model.
         """
@@ -98,9 +102,9 @@ class _Recorder:
                 self.data[name][step // self.stride] = value
 
 
-def _check(p: Params, n_steps: int, rng: object, record_every: int, S0: float
+def _check(p: Params, n_steps: int, rng: object, record_every: int, S_0: float
            ) -> tuple[Params, int, int, float, Array, float]:
-    """Validate the common arguments; return ``p, n_steps, record_every, S0, grid, dt``."""
+    """Validate the common arguments; return ``p, n_steps, record_every, S_0, grid, dt``."""
     p = require_params(p, "p")
     n_steps = validation.integer("n_steps", n_steps, minimum=1)
     record_every = validation.integer("record_every", record_every, minimum=1)
@@ -108,8 +112,8 @@ def _check(p: Params, n_steps: int, rng: object, record_every: int, S0: float
         raise ValueError(f"record_every must divide n_steps = {n_steps}, got {record_every}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    S0 = validation.finite("S0", S0)
-    return p, n_steps, record_every, S0, np.linspace(0.0, p.T, n_steps + 1), p.T / n_steps
+    S_0 = validation.finite("S_0", S_0)
+    return p, n_steps, record_every, S_0, np.linspace(0.0, p.T, n_steps + 1), p.T / n_steps
 
 
 def _initial(name: str, value: object, shape: tuple[int, int]) -> Array:
@@ -131,30 +135,31 @@ def _on_record(grid_loadings: dict[str, Array], stride: int) -> dict[str, Array]
 
 def simulate_single(
     p: Params, *, n_steps: int, rng: np.random.Generator, paths: int, Q0: object = 0.0,
-    V0: object = 0.0, S0: float = 100.0, nu_scale: float = 1.0, record_every: int = 1,
+    V0: object = 0.0, S_0: float = 100.0, nu_scale: float = 1.0, record_every: int = 1,
 ) -> SimResult:
-    """Simulate the single agent (E1, E2) trading at ``nu_scale * nu*`` (E7–E8).
+    """Simulate the single agent (book eq. (ts-single-dynamics)) trading at ``nu_scale * nu*``
+    (book eq. (ts-single-feedback)).
 
     Parameters
     ----------
     p : parameters (P1 for Fig 2). n_steps : Euler steps on ``[0, T]`` (>= 1).
     rng : ``numpy.random.Generator``. paths : independent paths (>= 1).
     Q0, V0 : initial inventory and signal, numbers or arrays broadcastable to ``(paths, 1)``.
-    S0 : initial midprice; cash starts at 0.
+    S_0 : initial midprice; cash starts at 0.
     nu_scale : multiplies the optimal rate; 1 is optimal, other values give the perturbed
-        strategies of the value check N6 (same draws for the same seed).
+        strategies of the value-function check (same draws for the same seed).
     record_every : keep every ``record_every``-th grid point (must divide ``n_steps``).
 
     Returns
     -------
     SimResult with ``Q, V, nu, X`` of shape ``(n_recorded, paths, 1)``.
     """
-    p, n_steps, stride, S0, grid, dt = _check(p, n_steps, rng, record_every, S0)
+    p, n_steps, stride, S_0, grid, dt = _check(p, n_steps, rng, record_every, S_0)
     paths = validation.integer("paths", paths, minimum=1)
     nu_scale = validation.finite("nu_scale", nu_scale)
     shape = (paths, 1)
     Q, V = _initial("Q0", Q0, shape), _initial("V0", V0, shape)
-    S, X = np.full(shape, S0), np.zeros(shape)
+    S, X = np.full(shape, S_0), np.zeros(shape)
     ld = loadings.loadings_single(models.solve_single(p), grid, p)
     rec = _Recorder(n_steps, stride, dict.fromkeys(("Q", "V", "nu", "X", "S"), shape))
     root_dt, rho_perp = np.sqrt(dt), np.sqrt(1.0 - p.rho**2)
@@ -175,15 +180,16 @@ def simulate_single(
 
 def simulate_shared(
     p: Params, *, N: int, n_steps: int, rng: np.random.Generator, Q0: object,
-    Vbar0: object = 0.0, S0: float = 100.0, replications: int = 1, record_every: int = 1,
+    Vbar0: object = 0.0, S_0: float = 100.0, replications: int = 1, record_every: int = 1,
 ) -> SimResult:
-    """Simulate ``N`` agents sharing one signal (E10, E11) at the equilibrium rate E20.
+    """Simulate ``N`` agents sharing one signal (book eq. (ts-shared-model)) at the equilibrium
+    rate of book eq. (ts-shared-loadings).
 
     ``nu^n = nu0 + nu_q Q^n + nu_qbar Qbar + nu_Vbar Vbar`` with the empirical ``Qbar``; one
     ``W`` and one ``Z = rho W + sqrt(1 - rho^2) W^perp`` per replication drive the price and
     the signal ``dVbar = -(beta Vbar + gamma_bar nubar) dt + eta dZ``. The deviations
     ``Q^n - Qbar`` shrink by exactly ``prod (1 + nu_q dt)``, which telescopes to
-    ``k / (k + alpha T)`` (E21, Fig 5).
+    ``k / (k + alpha T)`` (book eq. (ts-shared-nu-q), Fig 5).
 
     Parameters
     ----------
@@ -191,7 +197,7 @@ def simulate_shared(
     rng : ``numpy.random.Generator``.
     Q0 : initial inventories, broadcastable to ``(replications, N)`` (a draw of length ``N``
         is shared by all replications).
-    Vbar0 : initial signal, broadcastable to ``(replications, 1)``. S0 : initial midprice.
+    Vbar0 : initial signal, broadcastable to ``(replications, 1)``. S_0 : initial midprice.
     replications : independent copies of the market (>= 1). record_every : as in
         ``simulate_single``.
 
@@ -200,12 +206,12 @@ def simulate_shared(
     SimResult with ``Q, nu, X`` ``(n_recorded, replications, N)``, ``Qbar, Vbar, nubar, S``
     ``(n_recorded, replications, 1)`` and ``V = None``.
     """
-    p, n_steps, stride, S0, grid, dt = _check(p, n_steps, rng, record_every, S0)
+    p, n_steps, stride, S_0, grid, dt = _check(p, n_steps, rng, record_every, S_0)
     N = validation.integer("N", N, minimum=1)
     replications = validation.integer("replications", replications, minimum=1)
     shape, common = (replications, N), (replications, 1)
     Q, Vbar = _initial("Q0", Q0, shape), _initial("Vbar0", Vbar0, common)
-    S, X = np.full(common, S0), np.zeros(shape)
+    S, X = np.full(common, S_0), np.zeros(shape)
     ld = loadings.loadings_shared(models.solve_shared(p), grid, p)
     rec = _Recorder(n_steps, stride, {"Q": shape, "nu": shape, "X": shape, "S": common,
                                       "Qbar": common, "Vbar": common, "nubar": common})
@@ -231,9 +237,10 @@ def simulate_shared(
 
 def simulate_separate(
     p: Params, *, N: int, n_steps: int, rng: np.random.Generator, Q0: object, V0: object,
-    S0: float = 100.0, replications: int = 1, record_every: int = 1,
+    S_0: float = 100.0, replications: int = 1, record_every: int = 1,
 ) -> SimResult:
-    """Simulate ``N`` agents with separate, correlated signals (E10, E24) at the rate E33.
+    """Simulate ``N`` agents with separate, correlated signals (book eq. (ts-separate-model)) at
+    the equilibrium rate of book eq. (ts-separate-loadings).
 
     ``nu^n = f1 + nu_q Q^n + nu_qbar Qbar + nu_V V^n + nu_Vbar Vbar`` with the empirical
     ``Qbar, Vbar``; ``dV^n = -(beta V^n + gamma nu^n + gamma_bar nubar) dt + eta dZ^n``,
@@ -246,7 +253,7 @@ def simulate_separate(
     p : parameters (P6 for Fig 8, P9 for the checks of Figs 9–10). N : agents (>= 1).
     n_steps : Euler steps (>= 1). rng : ``numpy.random.Generator``.
     Q0, V0 : initial inventories and signals, broadcastable to ``(replications, N)``.
-    S0 : initial midprice. replications : independent markets (>= 1).
+    S_0 : initial midprice. replications : independent markets (>= 1).
     record_every : as in ``simulate_single``.
 
     Returns
@@ -254,12 +261,12 @@ def simulate_separate(
     SimResult with ``Q, V, nu, X`` ``(n_recorded, replications, N)`` and
     ``Qbar, Vbar, nubar, S`` ``(n_recorded, replications, 1)``.
     """
-    p, n_steps, stride, S0, grid, dt = _check(p, n_steps, rng, record_every, S0)
+    p, n_steps, stride, S_0, grid, dt = _check(p, n_steps, rng, record_every, S_0)
     N = validation.integer("N", N, minimum=1)
     replications = validation.integer("replications", replications, minimum=1)
     shape, common = (replications, N), (replications, 1)
     Q, V = _initial("Q0", Q0, shape), _initial("V0", V0, shape)
-    S, X = np.full(common, S0), np.zeros(shape)
+    S, X = np.full(common, S_0), np.zeros(shape)
     ld = loadings.loadings_separate(models.solve_separate(p), grid, p)
     rec = _Recorder(n_steps, stride, {"Q": shape, "V": shape, "nu": shape, "X": shape,
                                       "S": common, "Qbar": common, "Vbar": common,

@@ -1,24 +1,27 @@
-"""Symbolic verification of trading with differing trade signals (source 000, Donnelly & Lorig
-2020; spec-000 §8, checks S1–S10), as data.
+"""Symbolic verification of trading with differing trade signals (Donnelly & Lorig 2020), as
+data: the sympy checks of the chapter's verification section, in named groups (``GROUPS``).
 
 Every check is a pair ``(label, residual)`` whose residual must simplify to 0; the chapter
 passes each to ``lib.symbolic.verify_zero`` and the tests assert the same.
 
-The coefficient ODEs of Props 2.1, 3.1 and 3.4 (E6, E16, E29) are derived, never typed in: the
-generator is built from the drifts and Brownian loadings of the dynamics, the quadratic ansatz
-is substituted, the supremum over the trading rate is taken at its first-order condition and
-the monomials are collected (``derived_system``). The transcribed systems
+The coefficient ODEs of Props 2.1, 3.1 and 3.4 (paper (2.2)-(2.3), (3.6)-(3.7), (3.14)-(3.15);
+book eqs. (ts-single-riccati), (ts-shared-riccati), (ts-separate-riccati)) are derived, never
+typed in: the generator is built from the drifts and Brownian loadings of the dynamics, the
+quadratic ansatz is substituted, the supremum over the trading rate is taken at its first-order
+condition and the monomials are collected (``derived_system``). The transcribed systems
 (``transcribed_system``) are compared with the derived ones and then used for display and for
 the closed-form checks, as the paper uses them.
 
 All parameters stay symbolic. The closed forms of Props 3.3 and 3.6 and of (4.11) are checked
 in the parameters ``(k, b, kappa, omega, z)`` with ``beta = omega + b/kappa``,
-``gammabar = kappa omega/(2z)`` and ``kbar = kappa - 2k`` (spec §1; a change of variables, not
-a special case), and as rational functions of ``X = e^{omega tau}``, ``Y = e^{b tau/kappa}``
-(``exp_substitution``), which ``simplify`` settles in a fraction of a second.
+``gammabar = kappa omega/(2z)`` and ``kbar = kappa - 2k`` (the definitions
+``kappa = 2k + kbar``, ``z = (kappa beta - b)/(2 gammabar)``, ``omega = (kappa beta - b)/kappa``
+inverted; a change of variables, not a special case), and as rational functions of
+``X = e^{omega tau}``, ``Y = e^{b tau/kappa}`` (``exp_substitution``), which ``simplify``
+settles in a fraction of a second.
 
 ``errata()`` holds the genuine errors of the paper, each with the residual of its printed and of
-its corrected form; ``ocr_defects()`` lists the defects of the OCR text only (spec §3).
+its corrected form; ``ocr_defects()`` lists the defects of our OCR text copy only.
 """
 
 from __future__ import annotations
@@ -68,14 +71,14 @@ x, S, q, qbar, V, Vbar = sp.symbols("x S q qbar V Vbar", real=True)
 nu, nubar = sp.symbols("nu nubar", real=True)
 f1, f2, f3 = sp.symbols("f_1:4", real=True)
 C = sp.symbols("c_1:16", real=True)
-"""The coefficients ``c_1 ... c_15``; each model uses the first 6, 10 or 15 (spec §1)."""
+"""The coefficients ``c_1 ... c_15``; each model uses the first 6, 10 or 15."""
 _DC = sp.symbols("dc_1:16", real=True)  # c_i'
 Sigma_Q, Sigma_V, Sigma_QV = sp.symbols("Sigma^Q_0 Sigma^V_0 Sigma^QV_0", real=True)
 
 MODELS = ("single", "shared", "separate")
 _ONE = sp.Integer(1)
 _STATES = {"single": (q, V), "shared": (q, qbar, Vbar), "separate": (q, qbar, V, Vbar)}
-_MONOMIALS = {  # c_i multiplies the i-th monomial: E5, E15, E28
+_MONOMIALS = {  # c_i multiplies the i-th monomial: book eqs. (ts-*-ansatz), paper (3.13)
     "single": (_ONE, q, V, q**2, V**2, q * V),
     "shared": (_ONE, q, qbar, Vbar, q**2, qbar**2, Vbar**2, q * qbar, q * Vbar, qbar * Vbar),
     "separate": (_ONE, q, qbar, V, Vbar, q**2, qbar**2, V**2, Vbar**2, q * qbar, q * V,
@@ -84,12 +87,14 @@ _MONOMIALS = {  # c_i multiplies the i-th monomial: E5, E15, E28
 _SIGNAL = {"single": V, "shared": Vbar, "separate": V}  # the signal valued in the payoff
 _TERMINAL = {"single": {4: -alpha, 6: 1}, "shared": {5: -alpha, 9: 1},
              "separate": {6: -alpha, 11: 1}}
-_PAPER = {"single": ("E6", "Prop 2.1"), "shared": ("E16", "Prop 3.1"),
-          "separate": ("E29", "Prop 3.4")}
+_PAPER = {"single": ("(2.2)-(2.3)", "Prop 2.1"), "shared": ("(3.6)-(3.7)", "Prop 3.1"),
+          "separate": ("(3.14)-(3.15)", "Prop 3.4")}
+_NAMES = {"single": "single agent", "shared": "shared signal", "separate": "separate signals"}
 _AVERAGE = {q: qbar, V: Vbar}  # the mean-field average of a function linear in (q, V)
-_NUBAR = f1 + f2 * qbar + f3 * Vbar  # the ansatz (3.5)/(3.13), E14/E28
+_NUBAR = f1 + f2 * qbar + f3 * Vbar  # the ansatz of the paper's (3.5) and (3.13)
 
-# Spec §1: beta = omega + b/kappa, gammabar = kappa omega/(2z), kbar = kappa - 2k.
+# The aggregates inverted: beta = omega + b/kappa, gammabar = kappa omega/(2z),
+# kbar = kappa - 2k.
 _KAPPA_OMEGA_Z = {beta: omega + b / kappa, gammabar: kappa * omega / (2 * z), kbar: kappa - 2 * k}
 _XY = dict(zip((omega * tau, b * tau / kappa), sp.symbols("X Y", positive=True), strict=True))
 _BETA_ATOMS = dict(zip((beta * t, beta * T), sp.symbols("E_t E_T", positive=True), strict=True))
@@ -110,8 +115,9 @@ def _coefficients(model: str) -> tuple[sp.Symbol, ...]:
 # --- Dynamics and generators -------------------------------------------------------------------
 
 def _dynamics(model: str) -> tuple[dict[sp.Symbol, sp.Expr], dict[sp.Symbol, tuple]]:
-    """Drifts of ``(x, q, [qbar], S, signals)`` and their loadings on ``(W, W_perp)``: E1–E2,
-    E10–E11, E24–E25 with ``N = oo`` and ``Z = rho W + sqrt(1 - rho^2) W_perp``."""
+    """Drifts of ``(x, q, [qbar], S, signals)`` and their loadings on ``(W, W_perp)``: book eqs.
+    (ts-single-dynamics), (ts-shared-model), (ts-separate-model) with ``N = oo`` and
+    ``Z = rho W + sqrt(1 - rho^2) W_perp``."""
     signal_noise = (eta * rho, eta * sp.sqrt(1 - rho**2))  # eta dZ
     if model == "single":
         drift = {x: -(S + k * nu) * nu, q: nu, S: mu + b * nu, V: -(beta * V + gamma * nu)}
@@ -138,7 +144,7 @@ def generator(model: str, F: sp.Expr) -> sp.Expr:
 
 
 def _printed_generator(model: str, F: sp.Expr) -> sp.Expr:
-    """The operators printed with (2.1), (3.4) and (3.12) (E4, E13, E27) applied to ``F``."""
+    """The operators printed with (2.1), (3.4) and (3.12) applied to ``F``."""
     def d(*v: sp.Symbol) -> sp.Expr:
         return sp.diff(F, *v)
 
@@ -158,7 +164,9 @@ def _printed_generator(model: str, F: sp.Expr) -> sp.Expr:
 
 
 def _reduced_hjb(model: str, h: sp.Expr) -> sp.Expr:
-    """The reduced HJB of E5, E15 and E28 for ``h(t, states)`` (``nubar`` a symbol)."""
+    """The reduced HJB equation for ``h(t, states)``, the value being ``x + qS + h``
+    (book eqs. (ts-single-ansatz), (ts-shared-ansatz), (ts-separate-ansatz); ``nubar`` a
+    symbol)."""
     def d(*v: sp.Symbol) -> sp.Expr:
         return sp.diff(h, *v)
 
@@ -185,7 +193,7 @@ def _sup(expr: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
 @cache
 def _hjb(model: str) -> tuple[sp.Expr, sp.Expr, sp.Expr]:
     """``(d2/dnu2 A^nu H, nu*, HJB)`` at ``H = x + qS + h`` with the quadratic ansatz and
-    ``nubar = f1 + f2 qbar + f3 Vbar`` (E5/E7, E15/E17, E28/E30); ``HJB`` is expanded and its
+    ``nubar = f1 + f2 qbar + f3 Vbar``; ``HJB`` is expanded and its
     ``c_i'`` appear as ``dc_i``."""
     monomials, coefficients = _MONOMIALS[model], _coefficients(model)
     h = sp.Add(*(c * m for c, m in zip(coefficients, monomials, strict=True)))
@@ -217,14 +225,14 @@ def _derived_system(model: str) -> dict[sp.Symbol, sp.Expr]:
 
 
 def derived_system(model: str) -> dict[sp.Symbol, sp.Expr]:
-    """``{c_i: c_i'}`` derived from the HJB (E4, E13, E27) with the quadratic ansatz: the
+    """``{c_i: c_i'}`` derived from the HJB ((2.1), (3.4), (3.12)) with the quadratic ansatz: the
     monomial ``m_i`` of the HJB reads ``c_i' + rest_i = 0``."""
     _check_model(model)
     return dict(_derived_system(model))
 
 
 def feedback(model: str) -> sp.Expr:
-    """The optimal rate ``nu*`` from the first-order condition (E7, E17, E30), with
+    """The optimal rate ``nu*`` from the first-order condition (Prop 2.1, (3.8), (3.16)), with
     ``f1, f2, f3`` free in the mean-field models."""
     _check_model(model)
     return _hjb(model)[1]
@@ -238,11 +246,12 @@ def derive_consistency(model: str) -> dict[sp.Symbol, sp.Expr]:
     return sp.solve(equations, [f1, f2, f3], dict=True)[0]
 
 
-# --- Transcribed systems (spec E6, E16, E29, cleaned of the OCR defects D4–D6) -------------------
+# --- Transcribed systems (the paper's, with (3.6)-(3.7) cleaned of their OCR damage) -----------
 
 def transcribed_system(model: str) -> dict[sp.Symbol, sp.Expr]:
-    """``{c_i: c_i'}`` as printed in Prop 2.1 (2.2)–(2.3), Prop 3.1 (3.6)–(3.7) (corrected,
-    D4–D6) or Prop 3.4 (3.14)–(3.15); each line ``c_i' + rest_i = 0`` gives ``c_i' = -rest_i``.
+    """``{c_i: c_i'}`` as printed in Prop 2.1 (2.2)–(2.3), Prop 3.1 (3.6)–(3.7) (cleaned of the
+    OCR damage) or Prop 3.4 (3.14)–(3.15); each line ``c_i' + rest_i = 0`` gives
+    ``c_i' = -rest_i``.
     The mean-field systems hold for any ``f1, f2, f3`` (given ``nubar``)."""
     _check_model(model)
     _, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14, c15 = C
@@ -293,14 +302,15 @@ def transcribed_system(model: str) -> dict[sp.Symbol, sp.Expr]:
 
 
 def terminal_conditions(model: str) -> dict[sp.Symbol, sp.Expr]:
-    """``{c_i: c_i(T)}`` as tabulated with E6, E16 (corrected terminal condition, D3), E29."""
+    """``{c_i: c_i(T)}`` of Props 2.1, 3.1 (from the corrected terminal condition of (3.4)) and
+    3.4."""
     _check_model(model)
     return {c: sp.sympify(_TERMINAL[model].get(i, 0))
             for i, c in enumerate(_coefficients(model), start=1)}
 
 
 def consistency(model: str) -> dict[sp.Symbol, sp.Expr]:
-    """The consistency conditions as printed: (3.9) (E18) or (3.17) (E31)."""
+    """The consistency conditions as printed: (3.9) or (3.17)."""
     _check_model(model, MODELS[1:])
     _, c2, _, c4, c5, c6, _, c8, c9, c10, c11, c12, c13, _, c15 = C
     if model == "shared":
@@ -312,9 +322,10 @@ def consistency(model: str) -> dict[sp.Symbol, sp.Expr]:
 
 
 def loadings(model: str) -> dict[sp.Expr, sp.Expr]:
-    """``{monomial: loading}`` of the optimal rate (1 for the constant): E8 (corrected, D1),
-    E20 (§3.2.2) and E33 (§3.3.2, bars restored, D13); in equilibrium for the mean-field
-    models."""
+    """``{monomial: loading}`` of the optimal rate (1 for the constant): Sections 2.4 (with the
+    misprint of nu_V* corrected), 3.2.2 and 3.3.2 (bars restored) of the paper, book eqs.
+    (ts-single-feedback), (ts-shared-loadings), (ts-separate-loadings); in equilibrium for the
+    mean-field models."""
     _check_model(model)
     _, c2, c3, c4, c5, c6, _, c8, c9, c10, c11, c12, c13, _, c15 = C
     kap = 2 * k + kbar
@@ -331,7 +342,7 @@ def loadings(model: str) -> dict[sp.Expr, sp.Expr]:
 
 
 def _printed_feedback(model: str) -> sp.Expr:
-    """The feedback printed in Prop 2.1, (3.8) and (3.16) (E7, E17, E30)."""
+    """The feedback printed in Prop 2.1, (3.8) and (3.16)."""
     _, c2, c3, c4, c5, c6, _, c8, c9, c10, c11, c12, c13, _, c15 = C
     if model == "single":
         return (c2 - gamma * c3 + (b + 2 * c4 - gamma * c6) * q
@@ -355,8 +366,8 @@ def exp_substitution(expr: sp.Expr, atoms: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
     """``expr`` with every ``exp(n_1 a_1 + n_2 a_2 + ...)`` (rational ``n_i``, atoms ``a_i``,
     e.g. ``omega tau``) written as ``X_1^n_1 X_2^n_2 ...`` with ``atoms = {a_i: X_i}``.
 
-    An identity between exponential polynomials becomes one between rational functions (the
-    spec's ``X = e^{omega tau}``, ``Y = e^{b tau/kappa}`` trick), which ``simplify`` settles at
+    An identity between exponential polynomials becomes one between rational functions (e.g.
+    in ``X = e^{omega tau}``, ``Y = e^{b tau/kappa}``), which ``simplify`` settles at
     once; a rational function that vanishes identically proves the original identity.
     Exponentials not of this form are left alone (and then fail the check).
     """
@@ -376,12 +387,12 @@ def exp_substitution(expr: sp.Expr, atoms: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
 
 
 def _s(time: sp.Expr) -> sp.Expr:
-    """``s = 2z/((1 + 2z) e^{omega tau} - 1)``, the Bernoulli–Riccati solution of E23."""
+    """``s = 2z/((1 + 2z) e^{omega tau} - 1)``, the Bernoulli–Riccati solution of Prop 3.3."""
     return 2 * z / ((1 + 2 * z) * sp.exp(omega * time) - 1)
 
 
 def _d9() -> sp.Expr:
-    """``D_9(tau)`` of Prop 3.6 (E36), as printed."""
+    """``D_9(tau)`` of Prop 3.6 (book eq. (ts-prop36)), as printed."""
     e, w = sp.exp, omega
     return (1 / (16 * k * z**2) * ((1 - e(-2 * w * tau)) / (2 * w) - tau * e(-2 * w * tau))
             - (1 + 2 * z) / (8 * k * z**2) * ((1 - e(-w * tau)) / w - tau * e(-w * tau))
@@ -398,8 +409,9 @@ _PROP36_ZERO = {alpha: 0, gamma: 0, mu: 0}
 
 
 def _prop33() -> dict[int, sp.Expr]:
-    """Prop 3.3 (E23, c1 corrected, D8): every c_i of the shared model in equilibrium at
-    ``alpha = mu = 0``, as functions of ``tau = T - t`` (E22 gives the zeros)."""
+    """Prop 3.3 (book eq. (ts-prop33), c1 corrected): every c_i of the shared model in
+    equilibrium at ``alpha = mu = 0``, as functions of ``tau = T - t`` (the zero pattern of
+    Prop 3.3 gives the zeros)."""
     c9 = _s(tau)
     c7 = k / (2 * b * kappa) * c9**2 * (1 - sp.exp(-2 * b / kappa * tau))
     c1 = sp.Integral((eta**2 * c7).subs(tau, r), (r, 0, tau))
@@ -407,9 +419,9 @@ def _prop33() -> dict[int, sp.Expr]:
 
 
 def _prop36() -> dict[int, sp.Expr]:
-    """Prop 3.6 (E36, c9 with its parentheses restored, D12): every c_i of the separate model
-    in equilibrium at ``alpha = gamma = mu = 0``, as functions of ``tau`` (E35 gives the
-    zeros)."""
+    """Prop 3.6 (book eq. (ts-prop36), c9 with its parentheses restored): every c_i of the
+    separate model in equilibrium at ``alpha = gamma = mu = 0``, as functions of ``tau`` (the
+    zero pattern of Prop 3.6 gives the zeros)."""
     decay, s = sp.exp(-beta * tau), _s(tau)
     c8 = tau / (4 * k) * decay**2
     c9 = (-4 * z**2 * sp.exp(-2 * b / kappa * tau) / ((1 + 2 * z) * sp.exp(omega * tau) - 1)**2
@@ -421,17 +433,17 @@ def _prop36() -> dict[int, sp.Expr]:
 
 
 def _psi(time: sp.Expr) -> sp.Matrix:
-    """``Psi_t`` of the proof of Prop 4.1 (E44)."""
+    """``Psi_t`` of the proof of Prop 4.1 (book eq. (ts-cov-closed-form))."""
     return sp.Matrix([[1, sp.exp(-beta * T) * time / (2 * k)], [0, sp.exp(-beta * time)]])
 
 
 def _psi_inverse(time: sp.Expr) -> sp.Matrix:
-    """``Psi_t^{-1}`` as printed (E44)."""
+    """``Psi_t^{-1}`` as printed."""
     return sp.Matrix([[1, -sp.exp(-beta * (T - time)) * time / (2 * k)], [0, sp.exp(beta * time)]])
 
 
 def _sigma_closed() -> sp.Matrix:
-    """The cross-sectional covariance (4.5)–(4.7) (E44; (4.6) with its e restored, D16)."""
+    """The cross-sectional covariance (4.5)–(4.7) ((4.6) with its e restored)."""
     one = 1 - rho**2
     q_q = (Sigma_Q + sp.exp(-beta * T) / k * t * Sigma_QV
            + sp.exp(-2 * beta * T) / (4 * k**2) * t**2 * Sigma_V
@@ -445,7 +457,8 @@ def _sigma_closed() -> sp.Matrix:
 
 
 def _phi(time: sp.Expr) -> sp.Matrix:
-    """``Phi_t`` of the proof of Prop 4.2 (E46, restored from the OCR, D18)."""
+    """``Phi_t`` of the proof of Prop 4.2 (book eq. (ts-price-variance-closed-form), restored
+    from the OCR)."""
     den = (1 + 2 * z) * sp.exp(omega * T) - 1
     return sp.Matrix([
         [1, 2 * z * (1 - sp.exp(-b * time / kappa)) / (b * den)],
@@ -453,7 +466,7 @@ def _phi(time: sp.Expr) -> sp.Matrix:
 
 
 def _phi_inverse(time: sp.Expr) -> sp.Matrix:
-    """``Phi_t^{-1}`` (E46)."""
+    """``Phi_t^{-1}``."""
     den = (1 + 2 * z) * sp.exp(omega * (T - time)) - 1
     return sp.Matrix([
         [1, -2 * z * (1 - sp.exp(-b * time / kappa)) * sp.exp(b * time / kappa) / (b * den)],
@@ -468,17 +481,19 @@ def _kernel_411() -> sp.Expr:
 
 
 def closed_forms() -> dict[str, sp.Basic]:
-    """The closed forms checked here, keyed by spec equation, for display with ``sympy.latex``:
-    functions of ``tau = T - t`` for the coefficients, of ``t`` (and ``u``) for Section 4."""
+    """The closed forms checked here, keyed by proposition or paper equation, for display with
+    ``sympy.latex``: functions of ``tau = T - t`` for the coefficients, of ``t`` (and ``u``) for
+    Section 4 of the paper."""
     p33, p36 = _prop33(), _prop36()
     return {
-        "E21 c5": -alpha * k / (k + alpha * tau),
-        "E23 c1": p33[1], "E23 c7": p33[7], "E23 c9": p33[9],
-        "E36 c1": p36[1], "E36 c8": p36[8], "E36 c9": p36[9], "E36 D9": _d9(),
-        "E36 c11": p36[11], "E36 c12": p36[12], "E36 c15": p36[15],
-        "E44 Psi": _psi(t), "E44 Psi^-1": _psi_inverse(t), "E44 Sigma": _sigma_closed(),
-        "E46 Phi": _phi(t), "E46 Phi^-1": _phi_inverse(t),
-        "E46 (4.11) integrand": (_kernel_411() + sigma)**2,
+        "shared c5": -alpha * k / (k + alpha * tau),
+        "Prop 3.3 c1": p33[1], "Prop 3.3 c7": p33[7], "Prop 3.3 c9": p33[9],
+        "Prop 3.6 c1": p36[1], "Prop 3.6 c8": p36[8], "Prop 3.6 c9": p36[9],
+        "Prop 3.6 D_9": _d9(), "Prop 3.6 c11": p36[11], "Prop 3.6 c12": p36[12],
+        "Prop 3.6 c15": p36[15],
+        "Psi": _psi(t), "Psi^-1": _psi_inverse(t), "(4.5)-(4.7) Sigma": _sigma_closed(),
+        "Phi": _phi(t), "Phi^-1": _phi_inverse(t),
+        "(4.11) integrand": (_kernel_411() + sigma)**2,
     }
 
 
@@ -514,8 +529,8 @@ def _at_tau(forms: dict[int, sp.Expr], time: sp.Expr) -> dict[sp.Symbol, sp.Expr
 
 
 def _prop41(values: dict[sp.Expr, sp.Expr], f_1: sp.Expr) -> tuple[sp.Matrix, ...]:
-    """``(a, B, C)`` of Prop 4.1 (E38, with ``nu_V + nu_Vbar`` restored in C, D14) from the
-    loadings ``values`` of E33."""
+    """``(a, B, C)`` of Prop 4.1 (book eq. (ts-drift-matrices), with ``nu_V + nu_Vbar``
+    restored in C) from the separate-signals loadings ``values``."""
     n_q, n_qb, n_v, n_vb = values[q], values[qbar], values[V], values[Vbar]
     g = gamma + gammabar
     a = f_1 * sp.Matrix([1, -g])
@@ -527,7 +542,7 @@ def _prop41(values: dict[sp.Expr, sp.Expr], f_1: sp.Expr) -> tuple[sp.Matrix, ..
 
 @cache
 def _prop36_matrices() -> tuple[sp.Matrix, sp.Matrix]:
-    """``(B_t, C_t)`` of E38 at the Prop 3.6 closed forms (``alpha = gamma = mu = 0``)."""
+    """``(B_t, C_t)`` of Prop 4.1 at the Prop 3.6 closed forms (``alpha = gamma = mu = 0``)."""
     values = _at_tau(_prop36(), T - t)
     load = {m: v.subs(_PROP36_ZERO).subs(values) for m, v in loadings("separate").items()}
     _, b_mat, c_mat = _prop41(load, load[_ONE])
@@ -545,8 +560,8 @@ def _sigma_integral(integrand_time: sp.Expr) -> sp.Matrix:
 
 
 def _lyapunov(sigma_t: sp.Matrix) -> sp.Matrix:
-    """``Sigma' - B Sigma - Sigma B^T - (1 - rho^2) Theta Theta^T`` (E43) at the Prop 3.6
-    ``B_t``, in ``e^{beta t}``, ``e^{beta T}``."""
+    """``Sigma' - B Sigma - Sigma B^T - (1 - rho^2) Theta Theta^T`` (book eq. (ts-lyapunov)) at
+    the Prop 3.6 ``B_t``, in ``e^{beta t}``, ``e^{beta T}``."""
     b_mat, _ = _prop36_matrices()
     theta = sp.Matrix([0, eta])
     residual = (sigma_t.diff(t) - b_mat * sigma_t - sigma_t * b_mat.T
@@ -558,13 +573,13 @@ def _lyapunov(sigma_t: sp.Matrix) -> sp.Matrix:
 # --- Groups of checks ---------------------------------------------------------------------------
 
 @cache
-def _s1() -> tuple[Check, ...]:
-    """S1: generators, reduced HJBs and E6, E16, E29 derived from the HJB."""
+def _derivations() -> tuple[Check, ...]:
+    """Generators, reduced HJB equations and the three coefficient systems derived from the
+    HJB equations (2.1), (3.4) and (3.12)."""
     checks: list[Check] = []
-    labels = {"single": ("E4 (2.1)", "E1–E2", "E5"), "shared": ("E13 (3.4)", "E10–E11", "E15"),
-              "separate": ("E27 (3.12)", "E10, E24–E25", "E28")}
+    operators = {"single": "(2.1)", "shared": "(3.4)", "separate": "(3.12)"}
     for model in MODELS:
-        operator, dynamics, reduced = labels[model]
+        name, operator = _NAMES[model], operators[model]
         eq, prop = _PAPER[model]
         F = sp.Function("F")(x, *_STATES[model], S)
         h = sp.Function("h")(t, *_STATES[model])
@@ -576,35 +591,35 @@ def _s1() -> tuple[Check, ...]:
                              zip(terminal_conditions(model).values(), monomials, strict=True)))
         payoff = x + q * (S + _SIGNAL[model]) - alpha * q**2
         checks += [
-            (f"{operator}: generator from the dynamics {dynamics} minus the printed operator",
+            (f"{name} {operator}: generator from the dynamics minus the printed operator",
              sp.expand(generator(model, F) - _printed_generator(model, F))),
-            (f"{reduced}: HJB at H = x + qS + h minus the reduced equation",
+            (f"{name}: HJB at H = x + qS + h minus the reduced equation",
              sp.expand(sp.diff(h, t) + best - _reduced_hjb(model, h))),
-            (f"{reduced}: d²/dnu² of the generator at the ansatz, plus 2k (sup at the FOC)",
+            (f"{name}: d²/dnu² of the generator at the ansatz, plus 2k (sup at the FOC)",
              concavity + 2 * k),
         ]
         checks += [(f"{eq} c_{i} ({prop}): derived from the HJB minus transcribed",
                     sp.expand(derived[c] - printed[c]))
                    for i, c in enumerate(_coefficients(model), start=1)]
-        checks.append((f"{eq} terminal data: h(T) from the table minus payoff + x + qS",
+        checks.append((f"{eq} terminal data: h(T) of {prop} minus payoff + x + qS",
                        sp.expand(tabulated - (payoff - x - q * S))))
     return tuple(checks)
 
 
 @cache
-def _s2() -> tuple[Check, ...]:
-    """S2: the consistency conditions (3.9) and (3.17)."""
+def _consistency_checks() -> tuple[Check, ...]:
+    """The consistency conditions (3.9) and (3.17)."""
     checks = []
-    for model, (eq, label) in {"shared": ("E18", "(3.9)"), "separate": ("E31", "(3.17)")}.items():
+    for model, label in {"shared": "(3.9)", "separate": "(3.17)"}.items():
         derived, printed = derive_consistency(model), consistency(model)
-        checks += [(f"{eq} {label} {f}: mean-field average of nu* = nubar, minus printed",
+        checks += [(f"{label} {f}: mean-field average of nu* = nubar, minus printed",
                     derived[f] - printed[f]) for f in (f1, f2, f3)]
     return tuple(checks)
 
 
 def _prop35(denominator: sp.Expr) -> sp.Expr:
-    """Prop 3.5 with ``2c6 - gamma c11`` over ``denominator``: ``2k`` corrected (E32), ``k``
-    printed (D11)."""
+    """Prop 3.5 with ``2c6 - gamma c11`` over ``denominator``: ``2k`` corrected (book eq.
+    (ts-separate-deviation)), ``k`` printed."""
     c6, c8, c11 = C[5], C[7], C[10]
     return ((2 * c6 - gamma * c11) / denominator * (q - qbar)
             + (c11 - 2 * gamma * c8) / (2 * k) * (V - Vbar)
@@ -612,18 +627,20 @@ def _prop35(denominator: sp.Expr) -> sp.Expr:
 
 
 @cache
-def _s3() -> tuple[Check, ...]:
-    """S3: feedbacks (E7, E17, E30), loadings and their terminal values (E8, E20, E33),
-    Props 3.2 and 3.5 (corrected) and ``f2 = nu_q + nu_qbar``, ``f3 = nu_V + nu_Vbar``."""
+def _feedback_checks() -> tuple[Check, ...]:
+    """Feedbacks (Prop 2.1, (3.8), (3.16)), loadings and their terminal values, Props 3.2 and
+    3.5 (corrected) and ``f2 = nu_q + nu_qbar``, ``f3 = nu_V + nu_Vbar``."""
     kap = 2 * k + kbar
     terminal_loadings = {
-        "single": ("E8", {q: (b - 2 * alpha - gamma) / (2 * k), V: 1 / (2 * k)}),
-        "shared": ("E20", {q: -alpha / k, qbar: kbar * alpha / (k * kap), Vbar: 1 / kap}),
-        "separate": ("E33", {q: -(2 * alpha + gamma) / (2 * k),
+        "single": ("single-agent loadings",
+                   {q: (b - 2 * alpha - gamma) / (2 * k), V: 1 / (2 * k)}),
+        "shared": ("shared-signal loadings",
+                   {q: -alpha / k, qbar: kbar * alpha / (k * kap), Vbar: 1 / kap}),
+        "separate": ("separate-signals loadings", {q: -(2 * alpha + gamma) / (2 * k),
                              qbar: kbar * (2 * alpha + gamma) / (2 * k * kap),
                              V: 1 / (2 * k), Vbar: -kbar / (2 * k * kap)}),
     }
-    printed = {"single": "E7 (Prop 2.1)", "shared": "E17 (3.8)", "separate": "E30 (3.16)"}
+    printed = {"single": "Prop 2.1", "shared": "(3.8)", "separate": "(3.16)"}
     checks: list[Check] = []
     for model in MODELS:
         eq, at_end = terminal_loadings[model]
@@ -639,29 +656,32 @@ def _s3() -> tuple[Check, ...]:
     nubar_2, nubar_3 = _in_equilibrium(_NUBAR, "shared"), _in_equilibrium(_NUBAR, "separate")
     shared, separate = loadings("shared"), loadings("separate")
     checks += [
-        ("E19 (Prop 3.2): nu* in equilibrium minus (c5/k (q - qbar) + nubar)",
+        ("Prop 3.2: nu* in equilibrium minus (c5/k (q - qbar) + nubar)",
          _in_equilibrium(feedback("shared"), "shared") - (C[4] / k * (q - qbar) + nubar_2)),
-        ("E20: f2 minus (nu_q + nu_qbar)", nubar_2.coeff(qbar) - shared[q] - shared[qbar]),
-        ("E20: f3 minus nu_Vbar", nubar_2.coeff(Vbar) - shared[Vbar]),
-        ("E32 (Prop 3.5, corrected): nu* in equilibrium minus ((2c6 - gamma c11)/(2k) (q - qbar)"
+        ("shared-signal loadings: f2 minus (nu_q + nu_qbar)",
+         nubar_2.coeff(qbar) - shared[q] - shared[qbar]),
+        ("shared-signal loadings: f3 minus nu_Vbar", nubar_2.coeff(Vbar) - shared[Vbar]),
+        ("Prop 3.5 (corrected): nu* in equilibrium minus ((2c6 - gamma c11)/(2k) (q - qbar)"
          " + (c11 - 2 gamma c8)/(2k) (V - Vbar) + nubar)",
          _in_equilibrium(feedback("separate"), "separate") - _prop35(2 * k)),
-        ("E33: f2 minus (nu_q + nu_qbar)", nubar_3.coeff(qbar) - separate[q] - separate[qbar]),
-        ("E33: f3 minus (nu_V + nu_Vbar)", nubar_3.coeff(Vbar) - separate[V] - separate[Vbar]),
+        ("separate-signals loadings: f2 minus (nu_q + nu_qbar)",
+         nubar_3.coeff(qbar) - separate[q] - separate[qbar]),
+        ("separate-signals loadings: f3 minus (nu_V + nu_Vbar)",
+         nubar_3.coeff(Vbar) - separate[V] - separate[Vbar]),
     ]
     return tuple(checks)
 
 
 @cache
-def _s4() -> tuple[Check, ...]:
-    """S4: zero patterns (Props 2.2, 3.3, 3.6; E9, E22, E35). The listed coefficients start at
-    0 and their right sides vanish when they are 0, so they stay 0."""
+def _zero_patterns() -> tuple[Check, ...]:
+    """Zero patterns of Props 2.2, 3.3 and 3.6. The listed coefficients start at 0 and their
+    right sides vanish when they are 0, so they stay 0."""
     patterns = (
-        ("single", "E9 (Prop 2.2)", {mu: 0}, (2, 3)),
-        ("shared", "E22 (Prop 3.3)", {alpha: 0}, (3, 5, 6, 8, 10)),
-        ("shared", "E22 (Prop 3.3)", {mu: 0}, (2, 3, 4)),
-        ("separate", "E35 (Prop 3.6)", {alpha: 0, gamma: 0}, (3, 6, 7, 10, 13, 14)),
-        ("separate", "E35 (Prop 3.6)", {mu: 0}, (2, 3, 4, 5)),
+        ("single", "Prop 2.2", {mu: 0}, (2, 3)),
+        ("shared", "Prop 3.3", {alpha: 0}, (3, 5, 6, 8, 10)),
+        ("shared", "Prop 3.3", {mu: 0}, (2, 3, 4)),
+        ("separate", "Prop 3.6", {alpha: 0, gamma: 0}, (3, 6, 7, 10, 13, 14)),
+        ("separate", "Prop 3.6", {mu: 0}, (2, 3, 4, 5)),
     )
     checks: list[Check] = []
     for model, eq, parameters, indices in patterns:
@@ -674,15 +694,15 @@ def _s4() -> tuple[Check, ...]:
             checks.append((f"{eq}, {where}: c_{i}' at {listed} = 0", rhs))
             checks.append((f"{eq}, {where}: c_{i}(T)", ends[C[i - 1]].subs(parameters)))
     symmetric = feedback("single").subs({C[1]: 0, C[2]: 0})
-    checks.append(("E9: nu*(t, -q, -V) + nu*(t, q, V) at c2 = c3 = 0",
+    checks.append(("Prop 2.2: nu*(t, -q, -V) + nu*(t, q, V) at c2 = c3 = 0",
                    sp.expand(symmetric.subs({q: -q, V: -V}, simultaneous=True) + symmetric)))
     return tuple(checks)
 
 
 @cache
-def _s5() -> tuple[Check, ...]:
-    """S5: Prop 3.3 (E23): the spec §1 identities, c9 (Bernoulli–Riccati), c7, and c1 derived
-    from c1' = -eta² c7 (the printed c1 fails: ``errata()``, D8)."""
+def _prop33_checks() -> tuple[Check, ...]:
+    """Prop 3.3: the definitions of omega and z inverted, c9 (Bernoulli–Riccati), c7, and c1
+    derived from c1' = -eta² c7 (the printed c1 fails: ``errata()``)."""
     omega_def, z_def = (kappa * beta - b) / kappa, (kappa * beta - b) / (2 * gammabar)
     kap = 2 * k + kbar
     forms = _prop33()
@@ -691,49 +711,50 @@ def _s5() -> tuple[Check, ...]:
     c9_rhs = _in_equilibrium(transcribed_system("shared")[c9], "shared").subs(_PROP33_ZERO)
     nu_star = _in_equilibrium(feedback("shared"), "shared").subs(_PROP33_ZERO).subs(zero)
     checks: list[Check] = [
-        ("§1: beta - (omega + b/kappa), omega = (kappa beta - b)/kappa",
+        ("aggregates: beta - (omega + b/kappa), omega = (kappa beta - b)/kappa",
          beta - omega_def - b / kappa),
-        ("§1: gammabar - kappa omega/(2z), z = (kappa beta - b)/(2 gammabar)",
+        ("aggregates: gammabar - kappa omega/(2z), z = (kappa beta - b)/(2 gammabar)",
          gammabar - kappa * omega_def / (2 * z_def)),
-        ("E23: c9' at alpha = mu = 0 minus (omega c9 + gammabar c9²/kappa)",
+        ("Prop 3.3: c9' at alpha = mu = 0 minus (omega c9 + gammabar c9²/kappa)",
          c9_rhs.subs(zero) - ((beta - b / kap) * c9 + gammabar * c9**2 / kap)),
-        ("E23: nu* at alpha = mu = 0 minus c9 Vbar/kappa", nu_star - c9 * Vbar / kap),
+        ("Prop 3.3: nu* at alpha = mu = 0 minus c9 Vbar/kappa", nu_star - c9 * Vbar / kap),
     ]
-    for i, name in ((9, "c9 = s"), (7, "c7"), (1, "c1 = eta² ∫_t^T c7 (the corrected c1, D8)")):
-        checks.append((f"E23 (Prop 3.3): {name}, ODE residual",
+    for i, name in ((9, "c9 = s"), (7, "c7"), (1, "c1 = eta² ∫_t^T c7 (the corrected c1)")):
+        checks.append((f"Prop 3.3: {name}, ODE residual",
                        riccati_residual("shared", i, forms, _PROP33_ZERO)))
-    checks += [("E23: c9(T) minus 1", forms[9].subs(tau, 0) - 1),
-               ("E23: c7(T) minus 0", forms[7].subs(tau, 0))]
+    checks += [("Prop 3.3: c9(T) minus 1", forms[9].subs(tau, 0) - 1),
+               ("Prop 3.3: c7(T) minus 0", forms[7].subs(tau, 0))]
     return tuple(checks)
 
 
 @cache
-def _s6() -> tuple[Check, ...]:
-    """S6: Prop 3.6 (E36) in ``X = e^{omega tau}``, ``Y = e^{b tau/kappa}``, with the
-    equilibrium rate and loadings it implies."""
+def _prop36_checks() -> tuple[Check, ...]:
+    """Prop 3.6 in ``X = e^{omega tau}``, ``Y = e^{b tau/kappa}``, with the equilibrium rate and
+    loadings it implies."""
     forms = _prop36()
-    checks = [(f"E36 (Prop 3.6): c{i}, ODE residual",
+    checks = [(f"Prop 3.6: c{i}, ODE residual",
                riccati_residual("separate", i, forms, _PROP36_ZERO)) for i in (8, 11, 12, 15, 9, 1)]
-    checks += [(f"E36: c{i}(T) minus {value}", forms[i].subs(tau, 0) - value)
+    checks += [(f"Prop 3.6: c{i}(T) minus {value}", forms[i].subs(tau, 0) - value)
                for i, value in ((8, 0), (11, 1), (12, 0), (15, 0), (9, 0))]
     values = _at_tau(forms, tau)
     load = {m: exp_substitution(v.subs(_PROP36_ZERO).subs(values).subs(_KAPPA_OMEGA_Z), _XY)
             for m, v in loadings("separate").items()}
     f_3 = consistency("separate")[f3].subs(_PROP36_ZERO).subs(values).subs(_KAPPA_OMEGA_Z)
     checks += [
-        ("E36: f3 minus s/kappa", exp_substitution(f_3 - _s(tau) / kappa, _XY)),
-        ("E36: nu_q", load[q]),
-        ("E36: nu_qbar", load[qbar]),
-        ("E36: nu_V minus e^{-beta tau}/(2k)",
+        ("Prop 3.6: f3 minus s/kappa", exp_substitution(f_3 - _s(tau) / kappa, _XY)),
+        ("Prop 3.6: nu_q", load[q]),
+        ("Prop 3.6: nu_qbar", load[qbar]),
+        ("Prop 3.6: nu_V minus e^{-beta tau}/(2k)",
          load[V] - exp_substitution(sp.exp(-beta * tau).subs(_KAPPA_OMEGA_Z), _XY) / (2 * k)),
     ]
     return tuple(checks)
 
 
 @cache
-def _s7() -> tuple[Check, ...]:
-    """S7: ``Psi`` solves (4.2) with ``B_t`` from the Prop 3.6 loadings, and (4.5)–(4.7) follow
-    from (4.4) by integration; they also solve the Lyapunov equation E43."""
+def _cross_section_checks() -> tuple[Check, ...]:
+    """``Psi`` solves (4.2) with ``B_t`` from the Prop 3.6 loadings, and (4.5)–(4.7) follow
+    from (4.4) by integration; they also solve the Lyapunov equation of book eq.
+    (ts-lyapunov)."""
     b_mat, _ = _prop36_matrices()
     psi = _psi(t)
 
@@ -742,23 +763,25 @@ def _s7() -> tuple[Check, ...]:
 
     closed = _sigma_closed()
     difference = rational(_sigma_integral(u) - closed)
-    checks = _entries("E44 (4.2): Psi' - B Psi", rational(psi.diff(t) - b_mat * psi))
-    checks += _entries("E44 (4.2): Psi_0 - I", psi.subs(t, 0) - sp.eye(2))
-    checks += _entries("E44: Psi Psi^{-1} - I", rational(psi * _psi_inverse(t) - sp.eye(2)))
-    checks += [(f"E44 {label}: (4.4) integrated minus the closed form", difference[i, j])
+    checks = _entries("(4.2): Psi' - B Psi", rational(psi.diff(t) - b_mat * psi))
+    checks += _entries("(4.2): Psi_0 - I", psi.subs(t, 0) - sp.eye(2))
+    checks += _entries("Psi Psi^{-1} - I", rational(psi * _psi_inverse(t) - sp.eye(2)))
+    checks += [(f"{label}: (4.4) integrated minus the closed form", difference[i, j])
                for label, (i, j) in (("(4.5)", (0, 0)), ("(4.6)", (1, 1)), ("(4.7)", (0, 1)))]
     lyapunov = _lyapunov(closed)
-    checks += [(f"E43: Lyapunov residual of (4.5)–(4.7), entry ({i + 1},{j + 1})", lyapunov[i, j])
+    checks += [(f"Lyapunov equation: residual of (4.5)–(4.7), entry ({i + 1},{j + 1})",
+                lyapunov[i, j])
                for i, j in ((0, 0), (0, 1), (1, 1))]
-    checks += _entries("E44: Sigma_0 minus the initial cross-section",
+    checks += _entries("(4.5)–(4.7) at t = 0: Sigma_0 minus the initial cross-section",
                        closed.subs(t, 0) - sp.Matrix([[Sigma_Q, Sigma_QV], [Sigma_QV, Sigma_V]]))
     return tuple(checks)
 
 
 @cache
-def _s8() -> tuple[Check, ...]:
-    """S8: the drift decomposition of Prop 4.1 (E38, E40) from E30 with (3.17) and E24, and the
-    price drift in the proof of Prop 4.2 (``b nubar = b f1 + N_t Ybar``)."""
+def _drift_checks() -> tuple[Check, ...]:
+    """The drift decomposition of Prop 4.1 ((4.8)-(4.9), book eq. (ts-drift-matrices)) from
+    (3.16) with (3.17) and the signal dynamics, and the price drift in the proof of Prop 4.2
+    (``b nubar = b f1 + N_t Ybar``)."""
     nu_n = _in_equilibrium(feedback("separate"), "separate")
     nubar_eq = _in_equilibrium(_NUBAR, "separate")
     drift = sp.Matrix([nu_n, -(beta * V + gamma * nu_n + gammabar * nubar_eq)])
@@ -768,11 +791,11 @@ def _s8() -> tuple[Check, ...]:
     y, y_bar = sp.Matrix([q, V]), sp.Matrix([qbar, Vbar])
     mean = drift.subs(_AVERAGE, simultaneous=True)
     price = b * sp.Matrix([[load[q] + load[qbar], load[V] + load[Vbar]]])
-    checks = _entries("E40 (4.8): drift of Y^n minus (a + B Y^n + (C - B) Ybar)",
+    checks = _entries("(4.8): drift of Y^n minus (a + B Y^n + (C - B) Ybar)",
                       drift - (a + b_mat * y + (c_mat - b_mat) * y_bar))
-    checks += _entries("E40 (4.9): mean drift minus (a + C Ybar)", mean - (a + c_mat * y_bar))
+    checks += _entries("(4.9): mean drift minus (a + C Ybar)", mean - (a + c_mat * y_bar))
     checks += [
-        ("E25 (3.10): mean drift of V^n plus (beta Vbar + (gamma + gammabar) nubar)",
+        ("(3.10): mean drift of V^n plus (beta Vbar + (gamma + gammabar) nubar)",
          mean[1] + beta * Vbar + (gamma + gammabar) * nubar_eq),
         ("Prop 4.2 proof: b nubar minus (b f1 + N_t Ybar)",
          b * nubar_eq - (b * f_1 + (price * y_bar)[0])),
@@ -781,8 +804,8 @@ def _s8() -> tuple[Check, ...]:
 
 
 @cache
-def _s9() -> tuple[Check, ...]:
-    """S9: ``Phi`` solves (4.1) with ``C_t`` from the Prop 3.6 loadings, its inverse, and the
+def _price_checks() -> tuple[Check, ...]:
+    """``Phi`` solves (4.1) with ``C_t`` from the Prop 3.6 loadings, its inverse, and the
     (4.11) kernel ``rho eta b [1 0] Phi_t Phi_u^{-1} [0 1]^T``."""
     _, c_mat = _prop36_matrices()
     phi = _phi(t)
@@ -791,48 +814,53 @@ def _s9() -> tuple[Check, ...]:
         return matrix.subs(_KAPPA_OMEGA_Z).applyfunc(lambda e: exp_substitution(e, _PHI_ATOMS))
 
     kernel = rho * eta * b * (phi * _phi_inverse(u))[0, 1] - _kernel_411()
-    checks = _entries("E46 (4.1): Phi' - C Phi", rational(phi.diff(t) - c_mat * phi))
-    checks += _entries("E46 (4.1): Phi_0 - I", phi.subs(t, 0) - sp.eye(2))
-    checks += _entries("E46: Phi Phi^{-1} - I", rational(phi * _phi_inverse(t) - sp.eye(2)))
-    checks.append(("E46 (4.11): rho eta b [1 0] Phi_t Phi_u^{-1} [0 1]^T minus the kernel",
+    checks = _entries("(4.1): Phi' - C Phi", rational(phi.diff(t) - c_mat * phi))
+    checks += _entries("(4.1): Phi_0 - I", phi.subs(t, 0) - sp.eye(2))
+    checks += _entries("Phi Phi^{-1} - I", rational(phi * _phi_inverse(t) - sp.eye(2)))
+    checks.append(("(4.11): rho eta b [1 0] Phi_t Phi_u^{-1} [0 1]^T minus the kernel",
                    exp_substitution(kernel, _PHI_ATOMS)))
     return tuple(checks)
 
 
 @cache
-def _s10() -> tuple[Check, ...]:
-    """S10: the shared-signal c5 closed form (E21), the deviation factor ``k/(k + alpha T)`` by
-    E19, and the explicit Euler scheme that telescopes to it."""
-    c5 = closed_forms()["E21 c5"]
+def _shared_c5_checks() -> tuple[Check, ...]:
+    """The shared-signal c5 closed form (book eq. (ts-shared-nu-q)), the deviation factor
+    ``k/(k + alpha T)`` by Prop 3.2, and the explicit Euler scheme that telescopes to it."""
+    c5 = closed_forms()["shared c5"]
     nu_q = loadings("shared")[q].subs(C[4], c5)
     integral = sp.integrate(nu_q.subs(tau, T - t), (t, 0, T), conds="none")
     steps = 10
     euler = sp.Mul(*(1 + T / steps * nu_q.subs(tau, T - j * T / steps) for j in range(steps)))
     factor = k / (k + alpha * T)
     return (
-        ("E21: c5 = -alpha k/(k + alpha tau), ODE residual",
+        ("shared c5: c5 = -alpha k/(k + alpha tau), ODE residual",
          riccati_residual("shared", 5, {5: c5}, {})),
-        ("E21: c5(T) + alpha", c5.subs(tau, 0) + alpha),
-        ("E21: nu_q = c5/k minus -alpha/(k + alpha (T - t))", nu_q + alpha / (k + alpha * tau)),
-        ("E21: exp(∫_0^T nu_q dt) minus k/(k + alpha T)", sp.exp(integral) - factor),
-        (f"E21: explicit Euler with {steps} steps, prod (1 + h nu_q(t_j)) minus k/(k + alpha T)",
+        ("shared c5: c5(T) + alpha", c5.subs(tau, 0) + alpha),
+        ("shared c5: nu_q = c5/k minus -alpha/(k + alpha (T - t))",
+         nu_q + alpha / (k + alpha * tau)),
+        ("shared c5: exp(∫_0^T nu_q dt) minus k/(k + alpha T)", sp.exp(integral) - factor),
+        (f"shared c5: explicit Euler with {steps} steps, prod (1 + h nu_q(t_j)) minus "
+         "k/(k + alpha T)",
          euler - factor),
     )
 
 
 @cache
-def _e34() -> tuple[Check, ...]:
-    """E34.1–E34.3 (spec; not in the paper): the structural reductions between the models,
-    symbolically."""
+def _reductions() -> tuple[Check, ...]:
+    """The first three reductions between the models (book section ts-reductions; not in the
+    paper), symbolically."""
     single, shared, separate = (transcribed_system(m) for m in MODELS)
     checks: list[Check] = []
-    # E34.1: (c6, c8, c11) of M3 are M1's (c4, c5, c6) at b = 0.
+    # Reduction 1: (c6, c8, c11) of the separate model are the single agent's (c4, c5, c6)
+    # at b = 0.
     to_separate = {C[3]: C[5], C[4]: C[7], C[5]: C[10]}
     for i_1, c in to_separate.items():
-        checks.append((f"E34.1: M3 {c}' minus M1 {i_1}' at b = 0 (closed subsystem)",
+        checks.append((f"reduction 1: separate {c}' minus single {i_1}' at b = 0 "
+                       "(closed subsystem)",
                        sp.expand(separate[c] - single[i_1].subs(b, 0).subs(to_separate,
                                                                        simultaneous=True))))
-    # E34.2: gamma = 0, V = Vbar: M3's h on the diagonal is M2's h; the map is derived.
+    # Reduction 2: gamma = 0, V = Vbar: the separate model's h on the diagonal is the shared
+    # model's h; the map is derived.
     h_3 = sp.Add(*(c * m for c, m in zip(C, _MONOMIALS["separate"], strict=True)))
     to_shared = _by_monomial("shared", h_3.subs(V, Vbar))
     rhs_3 = {c: _in_equilibrium(rhs, "separate").subs(gamma, 0) for c, rhs in separate.items()}
@@ -840,39 +868,49 @@ def _e34() -> tuple[Check, ...]:
         difference = (_in_equilibrium(shared[c], "shared").subs(to_shared, simultaneous=True)
                       - combination.subs(rhs_3, simultaneous=True))
         if c == C[0]:
-            checks.append(("E34.2: M2 c_1' minus M3 c_1' at gamma = 0, plus (1 - rho²) eta² "
-                           "(c9 + c15) (equal iff rho² = 1)",
+            checks.append(("reduction 2: shared c_1' minus separate c_1' at gamma = 0, plus "
+                           "(1 - rho²) eta² (c9 + c15) (equal iff rho² = 1)",
                            difference + (1 - rho**2) * eta**2 * (C[8] + C[14])))
         else:
-            checks.append((f"E34.2: M2 {c}' minus M3 ({combination})' at gamma = 0", difference))
+            checks.append((f"reduction 2: shared {c}' minus separate ({combination})' at "
+                           "gamma = 0", difference))
     ends_3 = terminal_conditions("separate")
-    checks.append(("E34.2: terminal data on the diagonal", sp.Add(*(
+    checks.append(("reduction 2: terminal data on the diagonal", sp.Add(*(
         (combination.subs(ends_3) - end) * m for (combination, end), m in zip(
             zip(to_shared.values(), terminal_conditions("shared").values(), strict=True),
             _MONOMIALS["shared"], strict=True)))))
-    # E34.3: M1 at b = gamma = 0 is M2 at b = gammabar = kbar = 0 with c3 = c6 = c8 = c10 = 0.
+    # Reduction 3: the single agent at b = gamma = 0 is the shared model at
+    # b = gammabar = kbar = 0 with c3 = c6 = c8 = c10 = 0.
     to_m2 = dict(zip(C[:6], (C[0], C[1], C[3], C[4], C[6], C[8]), strict=True))
     zero = {C[i - 1]: 0 for i in (3, 6, 8, 10)}
     rhs_2 = {c: _in_equilibrium(rhs, "shared").subs({b: 0, gammabar: 0, kbar: 0}).subs(zero)
              for c, rhs in shared.items()}
-    checks += [(f"E34.3: M2 {c}' at b = gammabar = kbar = 0, c3 = c6 = c8 = c10 = 0", rhs_2[c])
+    checks += [(f"reduction 3: shared {c}' at b = gammabar = kbar = 0, c3 = c6 = c8 = c10 = 0",
+                rhs_2[c])
                for c in zero]
-    checks += [(f"E34.3: M2 {c_2}' minus M1 {c_1}' at b = gamma = 0",
+    checks += [(f"reduction 3: shared {c_2}' minus single {c_1}' at b = gamma = 0",
                 rhs_2[c_2] - single[c_1].subs({b: 0, gamma: 0}).subs(to_m2, simultaneous=True))
                for c_1, c_2 in to_m2.items()]
     ends_1, ends_2 = terminal_conditions("single"), terminal_conditions("shared")
-    checks.append(("E34.3: terminal data", sp.Add(*(
+    checks.append(("reduction 3: terminal data", sp.Add(*(
         (ends_1[c_1] - ends_2[c_2]) * m
         for (c_1, c_2), m in zip(to_m2.items(), _MONOMIALS["single"], strict=True)))))
     return tuple(checks)
 
 
 _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
-    "S1": _s1, "S2": _s2, "S3": _s3, "S4": _s4, "S5": _s5, "S6": _s6, "S7": _s7, "S8": _s8,
-    "S9": _s9, "S10": _s10, "E34": _e34,
+    "derivations": _derivations, "consistency": _consistency_checks,
+    "feedback": _feedback_checks, "zero patterns": _zero_patterns, "Prop 3.3": _prop33_checks,
+    "Prop 3.6": _prop36_checks, "cross-section": _cross_section_checks, "drift": _drift_checks,
+    "price variance": _price_checks, "shared c5": _shared_c5_checks,
+    "reductions": _reductions,
 }
 GROUPS = tuple(_GROUPS)
-"""S1–S10 of spec-000 §8, and E34 (the structural reductions of the spec)."""
+"""The groups of checks, in the order the chapter prints them: the three systems derived from
+their HJB equations, the consistency conditions, feedbacks and loadings, zero patterns, the
+closed forms of Props 3.3 and 3.6, the cross-section and its closed forms (Section 4 of the
+paper), Prop 4.1's drift decomposition, the price variance (4.11), the shared-signal c5 and the
+reductions between the models."""
 
 
 def checks(group: str | None = None) -> list[Check]:
@@ -882,22 +920,23 @@ def checks(group: str | None = None) -> list[Check]:
     return select_checks(_GROUPS, group)
 
 
-# --- Errata and OCR defects (spec §3) -----------------------------------------------------------
+# --- Errata and OCR defects ----------------------------------------------------------------------
 
 class Erratum(NamedTuple):
     """A genuine error of the paper: the residual of the ``printed`` form does not vanish, the
-    residual of the ``corrected`` form does."""
+    residual of the ``corrected`` form does. ``name`` says where the paper errs."""
 
-    id: str
+    name: str
     statement: str
     printed: sp.Expr
     corrected: sp.Expr
 
 
 class OcrDefect(NamedTuple):
-    """A defect of the OCR text only, as LaTeX: the ``printed`` (seed) and ``corrected`` forms."""
+    """A defect of our OCR text copy only, as LaTeX: where it is, the ``printed`` (as in the copy)
+    and ``corrected`` forms."""
 
-    id: str
+    where: str
     printed: str
     corrected: str
 
@@ -914,65 +953,76 @@ def _errata() -> tuple[Erratum, ...]:
                              (r, 0, tau))
     nu_eq = _in_equilibrium(feedback("separate"), "separate")
     return (
-        Erratum("D1", "§2.4 prints nu_V* = (c6 - 2b c5)/(2k); the V-loading of the optimal rate "
-                      "(E7) is (c6 - 2 gamma c5)/(2k)",
+        Erratum("nu_V* of Section 2.4",
+                "Section 2.4 prints nu_V* = (c6 - 2b c5)/(2k); the V-loading of the optimal rate "
+                "of Prop 2.1 is (c6 - 2 gamma c5)/(2k)",
                 v_loading - (c6 - 2 * b * c5) / (2 * k), v_loading - loadings("single")[V]),
-        Erratum("D3", "(3.4) prints H^n(T) = x + q Vbar - alpha q^2; H = x + qS + h with Prop "
-                      "3.1's c5(T) = -alpha, c9(T) = 1 gives x + q(S + Vbar) - alpha q^2 (E12)",
+        Erratum("terminal condition of (3.4)",
+                "(3.4) prints H^n(T) = x + q Vbar - alpha q^2; H = x + qS + h with Prop 3.1's "
+                "c5(T) = -alpha, c9(T) = 1 gives the payoff x + q(S + Vbar) - alpha q^2",
                 sp.expand(x + q * Vbar - alpha * q**2 - ansatz_end),
                 sp.expand(x + q * (S + Vbar) - alpha * q**2 - ansatz_end)),
-        Erratum("D8", "Prop 3.3 prints c1 = k eta²/(2b kappa) ∫_t^T (1 - e^{-2b(T-s)/kappa}) ds; "
-                      "c1' = -eta² c7 needs the factor c9(s)² in the integrand",
+        Erratum("c1 of Prop 3.3",
+                "Prop 3.3 prints c1 = k eta²/(2b kappa) ∫_t^T (1 - e^{-2b(T-s)/kappa}) ds; "
+                "c1' = -eta² c7 needs the factor c9(s)² in the integrand",
                 riccati_residual("shared", 1, {**forms, 1: printed_c1}, _PROP33_ZERO),
                 riccati_residual("shared", 1, forms, _PROP33_ZERO)),
-        Erratum("D11", "Prop 3.5 prints (2c6 - gamma c11)/k (q - qbar); the equilibrium rate "
-                       "(3.16) with (3.17) has (2c6 - gamma c11)/(2k)",
+        Erratum("factor of Prop 3.5",
+                "Prop 3.5 prints (2c6 - gamma c11)/k (q - qbar); the equilibrium rate "
+                "(3.16) with (3.17) has (2c6 - gamma c11)/(2k)",
                 nu_eq - _prop35(k), nu_eq - _prop35(2 * k)),
-        Erratum("D17", "The proof of Prop 4.1 has Psi_t^{-1}, not Psi_u^{-1}, in the stochastic "
-                       "integrals; Ito's isometry then breaks the Lyapunov equation E43 (entry "
-                       "(2,2) at the Prop 3.6 closed forms)",
+        Erratum("proof of Prop 4.1",
+                "The proof of Prop 4.1 has Psi_t^{-1}, not Psi_u^{-1}, in the stochastic "
+                "integrals; Ito's isometry then breaks the Lyapunov form of (4.4) (entry "
+                "(2,2) at the Prop 3.6 closed forms)",
                 _lyapunov(_sigma_integral(t))[1, 1], _lyapunov(_sigma_integral(u))[1, 1]),
     )
 
 
 def errata() -> list[Erratum]:
-    """The genuine errors among D1–D22 (spec §3: D1, D3, D8, D11, D17), each with the residual
-    of the printed form (not 0) and of the corrected form (0)."""
+    """The genuine errors of the paper, each with the residual of the printed form (not 0) and of
+    the corrected form (0)."""
     return list(_errata())
 
 
 def ocr_defects() -> list[OcrDefect]:
-    """The defects of the OCR text only (spec §3: D4–D6, D12–D14, D16, D18), printed as in the
-    seed text; each corrected form is the one the checks verify (S1, S3, S6–S9)."""
+    """The defects of our OCR text copy only, printed as in the copy; each corrected form is the
+    one the checks verify (groups derivations, feedback, Prop 3.6, cross-section, drift and
+    price variance)."""
     return [
-        OcrDefect("D4", r"c'_1 + f_2(c_2 - \bar{k}c_1) + f_3(c_3 - \bar{k}c_2) + \dots,\ "
-                        r"c_2(T) = 0;\ + f(c_2 - 2\bar{c}_3) + \dots;\ c'_4 + \frac{c_5^2}{2} = 0,"
-                        r"\ c_5(T) = -\alpha;\ c'_6",
+        OcrDefect("Prop 3.1, spurious lines",
+                  r"c'_1 + f_2(c_2 - \bar{k}c_1) + f_3(c_3 - \bar{k}c_2) + \dots,\ "
+                  r"c_2(T) = 0;\ + f(c_2 - 2\bar{c}_3) + \dots;\ c'_4 + \frac{c_5^2}{2} = 0,"
+                  r"\ c_5(T) = -\alpha;\ c'_6",
                   r"\text{deleted: Prop. 3.1 has exactly the ten equations (3.6)--(3.7)}"),
-        OcrDefect("D5", r"c'_5 + \frac{c_5}{k} = 0", r"c'_5 + \frac{c_5^2}{k} = 0"),
-        OcrDefect("D6", r"\frac{(c_2 - kf_1)(c_8 - kf_2)}{2k},\ "
-                        r"\frac{(c_2 - \kappa J_1)(c_9 - \kappa J_3)}{2k}",
+        OcrDefect("Prop 3.1, $c_5$", r"c'_5 + \frac{c_5}{k} = 0", r"c'_5 + \frac{c_5^2}{k} = 0"),
+        OcrDefect("Prop 3.1, $c_3$ and $c_4$",
+                  r"\frac{(c_2 - kf_1)(c_8 - kf_2)}{2k},\ "
+                  r"\frac{(c_2 - \kappa J_1)(c_9 - \kappa J_3)}{2k}",
                   r"\frac{(c_2 - \bar{k}f_1)(c_8 - \bar{k}f_2)}{2k},\ "
                   r"\frac{(c_2 - \bar{k}f_1)(c_9 - \bar{k}f_3)}{2k}"),
-        OcrDefect("D12", r"c_9(t) = \frac{-4z^2 e^{-\frac{2b}{\kappa}(T - t)}}"
-                         r"{(1 + 2z)e^{\omega(T - t)} - 1)^2} D_9(t)",
+        OcrDefect("Prop 3.6, $c_9$",
+                  r"c_9(t) = \frac{-4z^2 e^{-\frac{2b}{\kappa}(T - t)}}"
+                  r"{(1 + 2z)e^{\omega(T - t)} - 1)^2} D_9(t)",
                   r"c_9(t) = \frac{-4z^2 e^{-\frac{2b}{\kappa}\tau}}"
                   r"{\big((1 + 2z)e^{\omega\tau} - 1\big)^2} D_9(\tau),\ \tau = T - t"),
-        OcrDefect("D13", r"\nu_{\bar{V}}^*(t)V + \nu_{\bar{V}}^*(t)\bar{V};\ "
-                         r"\text{loadings on } q, \bar{q}, V \text{ and } V;\ "
-                         r"\nu_{V}^*(t) = \frac{2k(c_{12} - \gamma c_{15}) - "
-                         r"\bar{k}(c_{11} - 2\gamma c_8)}{2k(2k + \bar{k})}",
+        OcrDefect("Section 3.3.2, loadings",
+                  r"\nu_{\bar{V}}^*(t)V + \nu_{\bar{V}}^*(t)\bar{V};\ "
+                  r"\text{loadings on } q, \bar{q}, V \text{ and } V;\ "
+                  r"\nu_{V}^*(t) = \frac{2k(c_{12} - \gamma c_{15}) - "
+                  r"\bar{k}(c_{11} - 2\gamma c_8)}{2k(2k + \bar{k})}",
                   r"\nu_V^*(t)V + \nu_{\bar{V}}^*(t)\bar{V};\ "
                   r"\text{loadings on } q, \bar{q}, V \text{ and } \bar{V};\ "
                   r"\nu_{\bar{V}}^*(t) = \frac{2k(c_{12} - \gamma c_{15}) - "
                   r"\bar{k}(c_{11} - 2\gamma c_8)}{2k(2k + \bar{k})}"),
-        OcrDefect("D14", r"C_t:\ \nu_V^*(t) + \nu_V^*(t)\ \text{(twice)}",
+        OcrDefect("Prop 4.1, $C_t$", r"C_t:\ \nu_V^*(t) + \nu_V^*(t)\ \text{(twice)}",
                   r"C_t:\ \nu_V^*(t) + \nu_{\bar{V}}^*(t)"),
-        OcrDefect("D16", r"\bar{\Sigma}_t^V = 2^{-2\beta t}\bar{\Sigma}_0^V + \dots",
+        OcrDefect("(4.6)", r"\bar{\Sigma}_t^V = 2^{-2\beta t}\bar{\Sigma}_0^V + \dots",
                   r"\bar{\Sigma}_t^V = e^{-2\beta t}\bar{\Sigma}_0^V + \dots"),
-        OcrDefect("D18", r"\Phi_t = \begin{bmatrix} 1 & \frac{2z(1-e^{-\frac{b}{k}t})}"
-                         r"{b((1+2z)e^{\omega T-1})} \\ 0 & \frac{(1+2z)e^{\omega T-1}}"
-                         r"{(1+2z)e^{\omega T-1}}e^{-\frac{b}{k}t} \end{bmatrix}",
+        OcrDefect("proof of Prop 4.2, $\\Phi_t$",
+                  r"\Phi_t = \begin{bmatrix} 1 & \frac{2z(1-e^{-\frac{b}{k}t})}"
+                  r"{b((1+2z)e^{\omega T-1})} \\ 0 & \frac{(1+2z)e^{\omega T-1}}"
+                  r"{(1+2z)e^{\omega T-1}}e^{-\frac{b}{k}t} \end{bmatrix}",
                   r"\Phi_t = \begin{bmatrix} 1 & \frac{2z(1-e^{-bt/\kappa})}"
                   r"{b((1+2z)e^{\omega T}-1)} \\ 0 & \frac{(1+2z)e^{\omega(T-t)}-1}"
                   r"{(1+2z)e^{\omega T}-1}e^{-bt/\kappa} \end{bmatrix}"),

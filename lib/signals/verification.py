@@ -1,9 +1,10 @@
-"""Numerical verification of the trade-signal chapter (spec-000 §8: N1, N3, N5).
+"""Numerical verification of the trade-signal chapter.
 
 ``error_table`` compares independent computations: the generic Riccati core with the paper's
-systems E6, E16, E29 at a generic parameter set (N1), the closed forms with the ODEs (N3), and
-the two forms of the cross-sectional moments and of the price variance. ``finite_population``
-compares a simulation of finitely many agents with the mean-field covariance (N5).
+systems (2.2)-(2.3), (3.6)-(3.7) and (3.14)-(3.15) at a generic parameter set, the closed
+forms with the ODEs, and the two forms of the cross-sectional moments and of the price
+variance. ``finite_population`` compares a simulation of finitely many agents with the
+mean-field covariance.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ Array = np.ndarray
 
 GENERIC = Params(mu=0.2, sigma=1.0, eta=0.5, beta=1.0, gamma=0.1, gamma_bar=0.1, rho=0.3,
                  b=1e-2, k=5e-3, k_bar=1e-3, alpha=0.1, T=1.0)
-"""A parameter set with every effect switched on (mu and gamma non-zero) for N1."""
+"""A parameter set with every effect switched on (mu and gamma non-zero), for the comparison
+of the generic core with the paper's systems."""
 
 SIGMA0 = np.diag([0.5**2, 0.02**2])
 """Initial cross-section of Figures 8–9: sd 0.5 of inventories, 0.02 of signals."""
@@ -34,16 +36,16 @@ def _normalised(rows: Array) -> Array:
 
 
 def error_table(n_points: int = 201) -> ErrorTable:
-    """Largest relative errors between independent computations (required within 1e-9 for N1,
-    1e-8 for the rest)."""
+    """Largest relative errors between independent computations (required within 1e-9 for the
+    generic core against the paper's systems, 1e-8 for the rest)."""
     t = np.linspace(0.0, 1.0, n_points)
     table = ErrorTable()
     for name, key, generic, transcribed in (
-            ("single agent, E6", "single", models.solve_single,
+            ("single agent, (2.2)-(2.3)", "single", models.solve_single,
              models.solve_single_transcribed),
-            ("shared signal, E16", "shared", models.solve_shared,
+            ("shared signal, (3.6)-(3.7)", "shared", models.solve_shared,
              models.solve_shared_transcribed),
-            ("separate signals, E29", "separate", models.solve_separate,
+            ("separate signals, (3.14)-(3.15)", "separate", models.solve_separate,
              models.solve_separate_transcribed)):
         core = models.coefficients(generic(GENERIC), t, key)
         paper = transcribed(GENERIC)(t)
@@ -57,7 +59,8 @@ def error_table(n_points: int = 201) -> ErrorTable:
     table.add("Prop 3.3 (c1, c7, c9) vs ODE, P3 with alpha = 0", "relative error",
               _normalised(np.array([closed[f"c{i}"] for i in (1, 7, 9)])),
               _normalised(shared[[0, 6, 8]]), scale=1.0, tolerance=1e-8)
-    table.add("E21 (c5) vs ODE, P3", "relative error", closed_forms.shared_c5(t, P3),
+    table.add("shared c5 closed form vs ODE, P3", "relative error",
+              closed_forms.shared_c5(t, P3),
               models.coefficients(models.solve_shared(P3), t, "shared")[4], tolerance=1e-8)
     p36 = P6.replace(alpha=0.0, gamma=0.0)
     separate = models.coefficients(models.solve_separate(p36), t, "separate")
@@ -69,18 +72,18 @@ def error_table(n_points: int = 201) -> ErrorTable:
     p45 = P9.replace(alpha=0.0, gamma=0.0, rho=0.5)
     lyapunov = crosssection.cross_section_cov(p45, SIGMA0, t)
     entries = ([0, 1, 1], [0, 1, 0])  # Var Q, Var V, Cov(Q, V)
-    table.add("(4.5)-(4.7) vs Lyapunov E43, P9 with alpha = gamma = 0, rho = 0.5",
+    table.add("(4.5)-(4.7) vs Lyapunov ODE, P9 with alpha = gamma = 0, rho = 0.5",
               "relative error", closed_forms.cross_section_cov(t, p45, SIGMA0)[entries],
               lyapunov[entries], tolerance=1e-8)
-    table.add("(4.11) vs augmented Lyapunov E45, same parameters", "relative error",
+    table.add("(4.11) vs augmented Lyapunov ODE, same parameters", "relative error",
               closed_forms.price_variance(t[1:], p45), crosssection.price_variance(p45, t[1:]),
               tolerance=1e-8)
     p9 = P9.replace(rho=0.5)
     cov = crosssection.cross_section_cov(p9, SIGMA0, t)
-    table.add("Lyapunov E43 vs integral form, P9, rho = 0.5", "relative error",
+    table.add("Lyapunov ODE vs integral form (4.4), P9, rho = 0.5", "relative error",
               cov[entries], crosssection.cross_section_cov_integral(p9, SIGMA0, t)[entries],
               tolerance=1e-8)
-    table.add("augmented Lyapunov E45 vs quadrature (4.10), P9, rho = 0.5", "relative error",
+    table.add("augmented Lyapunov ODE vs quadrature (4.10), P9, rho = 0.5", "relative error",
               crosssection.price_variance(p9, t[1:]),
               crosssection.price_variance_quadrature(p9, t[1:]), tolerance=1e-8)
     return table
@@ -122,9 +125,9 @@ class FinitePopulation:
 
 def finite_population(*, seed: int, p: Params | None = None, agents: int = 500,
                       replications: int = 40, n_steps: int = 500) -> FinitePopulation:
-    """N5: simulate the separate-signals model with finitely many agents, from the initial
-    cross-section ``SIGMA0``, and compare Var Q, Var V, Cov(Q, V) at T with E43 (default
-    parameters P9 with rho = 0.5)."""
+    """Simulate the separate-signals model with finitely many agents, from the initial
+    cross-section ``SIGMA0``, and compare Var Q, Var V, Cov(Q, V) at T with the mean-field
+    covariance of book eq. (ts-lyapunov) (default parameters P9 with rho = 0.5)."""
     p = P9.replace(rho=0.5) if p is None else p
     rng = np.random.default_rng(validation.integer("seed", seed, minimum=0))
     shape = (replications, agents)
@@ -156,7 +159,7 @@ def terminal_variance_band(p: Params, *, seed: int, agents: int, markets: int, n
                            threshold: float = 1.32) -> VarianceBand:
     """Mean, 5–95% band and ``P(variance >= threshold)`` of the terminal sample variance (ddof
     1) of ``agents`` inventories, over ``markets`` independent markets started as in Figure 8
-    (D21: the paper's single realisation reports 1.32)."""
+    (the paper's single realisation reports 1.32)."""
     rng = np.random.default_rng(validation.integer("seed", seed, minimum=0))
     shape = (validation.integer("markets", markets, minimum=2), agents)
     result = simulate.simulate_separate(

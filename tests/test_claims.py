@@ -1,0 +1,50 @@
+"""lib.claims: glued numbers and checked claims."""
+
+from __future__ import annotations
+
+import pytest
+
+from lib import claims
+
+
+@pytest.mark.parametrize(("value", "fmt", "expected"), [
+    (3240.271399999, ".1f", 3240.3), (0.46424, ".2%", 0.4642), (12345.6, ",.0f", 12346.0),
+    (1.23456e-9, ".2e", 1.23e-9), (2.0 / 3.0, ".3g", 0.667)])
+def test_numbers_are_glued_rounded_to_their_format(value, fmt, expected) -> None:
+    assert claims.rounded(value, fmt) == expected
+    assert format(claims.rounded(value, fmt), fmt) == format(value, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["d", ".2", "5.2f", ".2x"])
+def test_bad_formats_are_refused(fmt) -> None:
+    with pytest.raises(ValueError, match="fmt"):
+        claims.rounded(1.0, fmt)
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[str]:
+    """The Markdown a chapter would display."""
+    texts: list[str] = []
+    monkeypatch.setattr(claims, "display", lambda markdown: texts.append(markdown.data))
+    return texts
+
+
+def test_a_true_claim_is_shown_and_recorded(shown) -> None:
+    page = claims.Claims("demo")
+    page.check("rises", "The curve rises.", True, "smallest step 0.1")
+    assert [c.label for c in page.checked] == ["demo-claim-rises"]
+    assert shown == ["(demo-claim-rises)=\n**Check `rises` holds**: The curve rises. "
+                     "*Measured:* smallest step 0.1."]
+    assert "{ref}`rises <demo-claim-rises>`" in page.summary().data
+
+
+def test_a_false_claim_stops_the_chapter(shown) -> None:
+    page = claims.Claims("demo")
+    with pytest.raises(claims.ClaimFailed, match=r"demo-claim-rises is false.*step -0\.1"):
+        page.check("rises", "The curve rises.", False, "smallest step -0.1")
+    assert page.checked == [] and "FAILS" in shown[0]
+
+
+def test_names_are_labels() -> None:
+    with pytest.raises(ValueError, match="name 'Rises Fast'"):
+        claims.Claims("demo").check("Rises Fast", "…", True, "")
