@@ -32,11 +32,11 @@ Array = np.ndarray
 
 def _respond(x: Strategy, *, kappa: float, scale: float, name: str) -> Strategy:
     """``t - scale [x - t + kappa (X(t) - t X(1))]`` with ``X = int x``, and its derivatives."""
-    total = integrate(lambda s: x.evaluate(s)[0])
+    total = integrate(x.value_of)
 
     def evaluate(t: Array) -> tuple[Array, Array, Array]:
         value, rate, acc = x.evaluate(t)
-        area = cumulative(lambda s: x.evaluate(s)[0], t)
+        area = cumulative(x.value_of, t)
         return (t - scale * (value - t + kappa * (area - t * total)),
                 1.0 - scale * (rate - 1.0 + kappa * (value - total)),
                 -scale * (acc + kappa * rate))

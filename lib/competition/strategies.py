@@ -28,14 +28,21 @@ def unit_times(t: object) -> Array:
 class Strategy:
     """A strategy ``x(t)`` on ``[0, 1]`` with its rate ``x'(t)`` and acceleration ``x''(t)``.
 
-    ``evaluate(t)`` returns the three arrays; calling the strategy returns the value.
+    ``evaluate(t)`` returns the three arrays; calling the strategy returns the value, from
+    ``value(t)`` when given (the same numbers as ``evaluate(t)[0]`` without computing the rate
+    and acceleration, which quadratures of the value alone would throw away).
     """
 
     evaluate: Evaluator
     name: str = "strategy"
+    value: Callable[[Array], Array] | None = None
 
     def __call__(self, t: object) -> Array:
-        return self.evaluate(unit_times(t))[0]
+        return self.value_of(unit_times(t))
+
+    def value_of(self, t: Array) -> Array:
+        """``x(t)`` for a float array ``t`` already checked to lie in ``[0, 1]``."""
+        return self.evaluate(t)[0] if self.value is None else self.value(t)
 
     def rate(self, t: object) -> Array:
         return self.evaluate(unit_times(t))[1]
@@ -80,15 +87,21 @@ def exp_shape(r: float) -> Strategy:
     norm = -np.expm1(-s)  # 1 - e^{-|r|}
 
     if r > 0:
+        def value(t: Array) -> Array:
+            return -np.expm1(-s * t) / norm
+
         def evaluate(t: Array) -> tuple[Array, Array, Array]:
             rate = s * np.exp(-s * t) / norm
-            return -np.expm1(-s * t) / norm, rate, -s * rate
+            return value(t), rate, -s * rate
     else:
+        def value(t: Array) -> Array:
+            return np.exp(s * (t - 1.0)) * -np.expm1(-s * t) / norm
+
         def evaluate(t: Array) -> tuple[Array, Array, Array]:
             rate = s * np.exp(s * (t - 1.0)) / norm
-            return np.exp(s * (t - 1.0)) * -np.expm1(-s * t) / norm, rate, s * rate
+            return value(t), rate, s * rate
 
-    return Strategy(evaluate, f"phi_{r:g}")
+    return Strategy(evaluate, f"phi_{r:g}", value)
 
 
 def eager(sigma: float) -> Strategy:
@@ -107,12 +120,15 @@ def risk_averse(sigma: float) -> Strategy:
     s = validation.positive("sigma", sigma)
     norm = -np.expm1(-2.0 * s)  # 1 - e^{-2 sigma}
 
+    def value(t: Array) -> Array:
+        return np.exp(s * (t - 1.0)) / norm * -np.expm1(-2.0 * s * t)
+
     def evaluate(t: Array) -> tuple[Array, Array, Array]:
         grow = np.exp(s * (t - 1.0)) / norm
-        value = grow * -np.expm1(-2.0 * s * t)
-        return value, s * grow * (1.0 + np.exp(-2.0 * s * t)), s * s * value
+        x = grow * -np.expm1(-2.0 * s * t)
+        return x, s * grow * (1.0 + np.exp(-2.0 * s * t)), s * s * x
 
-    return Strategy(evaluate, f"r_{s:g}")
+    return Strategy(evaluate, f"r_{s:g}", value)
 
 
 def parabolic(c: float) -> Strategy:
