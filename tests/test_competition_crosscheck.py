@@ -12,10 +12,15 @@ import pytest
 from lib.competition import best_response, n_trader_equilibrium, two_trader_equilibrium
 from lib.competition.costs import cost_A, cost_B
 from lib.competition.crosscheck import (
+    K_MAX,
+    TOL_MIN,
+    SineConvergence,
+    best_response_B_bvp,
     best_response_bvp,
     best_response_discrete,
     equilibrium_bvp,
     nash_gap,
+    sine_convergence,
 )
 from lib.competition.equilibrium import (
     equilibrium_cost,
@@ -116,6 +121,71 @@ def test_equilibrium_matches_collocation(kappa: float, lam: float) -> None:
     assert _gap(a_num, a) <= 1e-8 and _gap(b_num, b) <= 1e-8
     assert np.max(np.abs(a_num.rate(T) - a.rate(T))) <= 1e-7
     assert np.max(np.abs(b_num.acceleration(T) - b.acceleration(T))) <= 1e-6
+
+
+# Boundary layers of width 3/kappa and 1/kappa (pb-large-kappa), up to the solvers' limit.
+THIN_LAYERS = [(1.0, 5.0), (50.0, 20.0), (100.0, 20.0), (200.0, 50.0), (K_MAX, 50.0)]
+
+
+@pytest.mark.parametrize(("kappa", "lam"), THIN_LAYERS)
+def test_collocation_resolves_thin_layers(kappa: float, lam: float) -> None:
+    a, b = equilibrium_strategies(kappa=kappa, lam=lam)
+    a_num, b_num = equilibrium_bvp(kappa=kappa, lam=lam)
+    assert _gap(a_num, a) <= 1e-8 and _gap(b_num, b) <= 1e-8
+    assert _gap(best_response_bvp(b, kappa=kappa, lam=lam),
+                best_response_strategy(b, kappa=kappa, lam=lam)) <= 1e-8
+    assert _gap(best_response_bvp(eager(kappa / 2.0), kappa=kappa, lam=lam),
+                br_eager(kappa / 2.0, kappa=kappa, lam=lam)) <= 1e-8
+
+
+@pytest.mark.parametrize(("bad", "name"), [({"kappa": 2.0 * K_MAX}, "kappa"),
+                                           ({"tol": TOL_MIN / 10.0}, "tol")])
+def test_collocation_rejects_parameters_beyond_its_domain(bad: dict, name: str) -> None:
+    params = {"kappa": 1.0, "lam": 5.0} | bad
+    b = risk_neutral()
+    for solve in (lambda: best_response_bvp(b, **params), lambda: equilibrium_bvp(**params),
+                  lambda: best_response_B_bvp(b, **params)):
+        with pytest.raises(ValueError, match=rf"^{name} must be"):
+            solve()
+
+
+@pytest.fixture(scope="module")
+def convergence() -> SineConvergence:
+    return sine_convergence()
+
+
+def test_sine_basis_converges_like_n_modes_squared(convergence: SineConvergence) -> None:
+    assert convergence.modes == (40, 80, 160)
+    assert convergence.orders.shape == (4, 2)
+    assert np.all((convergence.orders >= 1.8) & (convergence.orders <= 2.2))
+    convergence.check()
+    eager_case = next(i for i, c in enumerate(convergence.cases) if "phi_sigma" in c)
+    np.testing.assert_allclose(convergence.errors[eager_case], [0.0149, 0.0038, 0.00094],
+                               rtol=0.02)
+
+
+def test_sine_convergence_check_can_fail(convergence: SineConvergence) -> None:
+    with pytest.raises(AssertionError, match=r"response to phi_sigma"):
+        convergence.check(low=2.5, high=3.0)
+
+
+def test_sine_convergence_tables(convergence: SineConvergence) -> None:
+    text = convergence.markdown(label="position_building-ext-sine", caption="Sine basis.")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert len(rows) == 2 + len(convergence.cases)
+    assert all(row.count("|") == 2 + len(convergence.modes) + 2 for row in rows)
+    assert "| 1.5e-2 | 3.8e-3 | 9.4e-4 |" in text
+    columns = convergence.columns()
+    assert list(columns) == ["case", "modes", "max error", "observed order"]
+    assert {len(v) for v in columns.values()} == {12}
+    assert columns["modes"][:3] == [40, 80, 160]
+    assert columns["observed order"][0] is None and columns["observed order"][1] > 1.8
+
+
+@pytest.mark.parametrize("modes", [(40,), (40, 60), (0, 0)])
+def test_sine_convergence_rejects_bad_modes(modes: tuple[int, ...]) -> None:
+    with pytest.raises(ValueError, match=r"^modes must"):
+        sine_convergence(modes)
 
 
 @pytest.mark.parametrize(("kappa", "lam"), [(1.0, 5.0), (5.0, 5.0), (10.0, 1.0), (25.0, 25.0)])

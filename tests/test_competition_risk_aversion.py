@@ -4,6 +4,7 @@ derivation, validation."""
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -11,6 +12,8 @@ from scipy.linalg import expm
 from sympy.calculus.euler import euler_equations
 
 from lib.competition import risk_aversion as ra
+from lib.competition import symbolic
+from lib.symbolic import verify_zero
 
 FIG24 = {"kappa": 5.0, "lam": 5.0, "vol": 0.5}
 # Reference a(0.5), b(0.5) for (xi_a, xi_b) on the grid of Fig. 24 (rows: equal, A more
@@ -203,6 +206,55 @@ def test_decoupled_form_solves_the_euler_lagrange_system(penalise: str) -> None:
         np.testing.assert_allclose(
             ra.system_matrix(**dict(zip(names, point, strict=True)), penalise=penalise),
             np.array(numeric(*point), dtype=float), rtol=1e-14, atol=0)
+
+
+def test_rows_keep_their_number_types() -> None:
+    """Integer coefficients: floats in, float64 matrix out; mpmath in, mpf entries out."""
+    m = ra.system_matrix(kappa=5.0, lam=3.0, vol=0.5, xi_a=1.5, xi_b=2.0)
+    assert m.dtype == np.float64 and m.shape == (4, 4)
+    rows = ra._decoupled_rows(*(mpmath.mpf(x) for x in (5, 3, 0.5, 1.5, 2)), "holding")
+    assert all(isinstance(x, mpmath.mpf) for x in mpmath.matrix(rows))
+
+
+def test_solver_matrix_is_derived_from_the_losses() -> None:
+    """The solver's rows against M derived from the Euler-Lagrange equations of (55)-(56)."""
+    for label, residual in symbolic.solver_matrix_checks(ra._decoupled_rows):
+        verify_zero(label, residual)
+    names = ("kappa", "lam", "vol", "xi_a", "xi_b")
+    args = [getattr(symbolic, name) for name in names]
+    for penalise in ra.PENALTIES:
+        derived = sp.lambdify(args, symbolic.risk_aversion_matrix(penalise), "numpy")
+        for point in [(5.0, 5.0, 0.5, 1.5, 100.0), (0.3, 0.2, 2.0, 7.0, 0.0)]:
+            np.testing.assert_allclose(
+                ra.system_matrix(**dict(zip(names, point, strict=True)), penalise=penalise),
+                np.array(derived(*point), dtype=float), rtol=1e-14, atol=0)
+
+
+def _perturbed(row: int, column: int, change: sp.Expr):
+    """``_decoupled_rows`` with ``change`` added to one entry."""
+    def rows(*args) -> list[list[sp.Expr]]:
+        matrix = ra._decoupled_rows(*args)
+        matrix[row][column] += change
+        return matrix
+    return rows
+
+
+@pytest.mark.parametrize(("row", "column"), [(i, j) for i in range(4) for j in range(4)])
+def test_a_wrong_solver_entry_is_caught(row: int, column: int) -> None:
+    checks = symbolic.solver_matrix_checks(_perturbed(row, column, symbolic.kappa / 7))
+    failing = [label for label, residual in checks if sp.simplify(residual) != 0]
+    assert len(failing) == 2, failing  # the row, once per penalty
+    assert all(f"row {row + 1}," in label for label in failing)
+
+
+def test_a_typo_in_the_solver_fails_verification() -> None:
+    """B's ``4 beta/3`` typed as ``2 beta/3`` (``beta = xi_B vol^2``, the holding reading)
+    fails verification."""
+    beta = symbolic.xi_b * symbolic.vol**2
+    checks = symbolic.solver_matrix_checks(_perturbed(3, 1, -2 * beta / 3))
+    with pytest.raises(AssertionError, match="not 0"):
+        for label, residual in checks:
+            verify_zero(label, residual)
 
 
 def test_zero_volatility_roots() -> None:

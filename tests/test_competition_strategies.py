@@ -101,3 +101,27 @@ def test_cumulative_cost_of_parabola_matches_the_closed_form() -> None:
                                     kappa=kappa, lam=lam)[0]
     expected = 1 + lam + c**2 / 3 + kappa * (1 + lam) / 2 - c * kappa * lam / 6
     assert total == pytest.approx(expected, rel=1e-13)
+
+
+def test_eager_share_reads_the_sign_of_the_curvature() -> None:
+    t = np.linspace(0.0, 1.0, 201)
+    assert st.eager_share(st.eager(3.0)(t), t) == 1.0
+    assert st.eager_share(st.risk_averse(3.0)(t), t) == 0.0
+    assert st.eager_share(t + 0.5 * np.sin(np.pi * t) ** 2 * (t > 0.5), t) < 0.5
+    with pytest.raises(ValueError, match="trim"):
+        st.eager_share(t, t, trim=101)
+    with pytest.raises(ValueError, match="increasing"):
+        st.eager_share(t, t[::-1])
+
+
+def test_end_shares_of_line_eager_shape_and_barbell() -> None:
+    t = np.linspace(0.0, 1.0, 201)
+    assert st.end_shares(t, t) == pytest.approx((0.1, 0.1), abs=1e-12)
+    early, late = st.end_shares(st.eager(50.0)(t), t)
+    assert early > 0.99 and late < 1e-3
+    barbell = 0.5 * st.eager(50.0)(t) + 0.5 * st.back_loaded(50.0)(t)
+    assert min(st.end_shares(barbell, t)) > 0.49
+    with pytest.raises(ValueError, match="width"):
+        st.end_shares(t, t, width=0.5)
+    with pytest.raises(ValueError, match="change"):
+        st.end_shares(np.ones_like(t), t)

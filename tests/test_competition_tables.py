@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from lib.competition import tables, uncertainty
-from lib.competition.costs import cost_A, cost_B
+from lib.competition.costs import cost_A, cost_B, sensitivities, sensitivity_errors
 from lib.competition.equilibrium import equilibrium_cost, equilibrium_strategies, symmetric_rate
 from lib.competition.quadrature import integrate
 from lib.competition.responses import br_eager
@@ -204,6 +204,56 @@ def test_table1_values_quoted_in_the_text() -> None:
     assert round(large.risk_neutral.total) == 12 and round(large.risk_neutral.total, 2) == 11.95
 
 
+def test_rounds_to_reads_the_printed_precision() -> None:
+    assert tables.rounds_to(np.array([2.0851, 2.0849, 2.0949, 2.0951]), "2.09").tolist() \
+        == [True, False, True, False]
+    assert tables.rounds_to(np.array([11.5, 12.49, 12.51]), "12").tolist() == [True, True, False]
+    assert tables.rounds_to(np.array([-86.06, -86.16]), "-86.1").tolist() == [True, False]
+
+
+def test_table1_search_on_the_default_grid() -> None:
+    """Rates 0.5, 0.6, ..., 20: each quoted pair is matched by a single (kappa, lam), but the
+    first by four rates around 1 (its totals round to 2.09 and 2.11 for sigma in about
+    [0.87, 1.20]) and the second only by sigma = 10 (about [9.998, 10.006])."""
+    result = tables.table1_search()
+    assert result.quoted == (("2.09", "2.11"), ("-86.1", "12"))
+    assert result.searched == 3 * 3 * 196
+    found = [[(m.kappa, m.lam, m.sigma) for m in matches] for matches in result.matches]
+    assert found == [[(0.1, 1.0, s) for s in (0.9, 1.0, 1.1, 1.2)], [(0.1, 10.0, 10.0)]]
+    at_ten = result.matches[1][0]
+    assert (at_ten.best_response, at_ten.risk_neutral) == pytest.approx((-86.0711, 11.9500),
+                                                                       abs=5e-5)
+    assert at_ten.risk_neutral > 11.95  # "12" also holds as 12.0 +- 0.05
+
+
+def test_table1_search_on_a_coarse_grid_has_one_match_per_pair() -> None:
+    result = tables.table1_search(sigmas=np.arange(1, 41) / 2.0)
+    assert result.searched == 360
+    assert [[(m.kappa, m.lam, m.sigma) for m in matches] for matches in result.matches] \
+        == [[(0.1, 1.0, 1.0)], [(0.1, 10.0, 10.0)]]
+
+
+def test_table1_search_rates_near_the_edges_of_the_first_match() -> None:
+    result = tables.table1_search(kappas=(0.1,), lams=(1.0,), sigmas=(0.86, 0.88, 1.19, 1.21))
+    assert [m.sigma for m in result.matches[0]] == [0.88, 1.19]
+    assert result.matches[1] == ()
+
+
+def test_format_and_columns_of_table1_search() -> None:
+    result = tables.table1_search(sigmas=(1.0, 10.0, 20.0))
+    text = tables.format_table1_search(result)
+    assert text.splitlines()[2:] == [
+        "| 2.09 vs 2.11 | 27 | 0.1 | 1 | 1 | 2.0916 | 2.1082 |",
+        "| -86.1 vs 12 | 27 | 0.1 | 10 | 10 | -86.0711 | 11.9500 |"]
+    columns = tables.table1_search_columns(result)
+    assert {len(v) for v in columns.values()} == {2}
+    assert columns["sigma [1]"] == [1.0, 10.0]
+    none = tables.table1_search(kappas=(1.0,), lams=(1.0,), sigmas=(1.0,))
+    assert tables.format_table1_search(none).splitlines()[2] \
+        == "| 2.09 vs 2.11 | 1 | none | | | | |"
+    assert {len(v) for v in tables.table1_search_columns(none).values()} == {0}
+
+
 # --- Table 2 (its middle row labels corrected) ---------------------------------------------------
 
 def test_table2_signs() -> None:
@@ -317,7 +367,8 @@ def test_selection_matrix_uses_the_eager_reply_and_n() -> None:
 
 def test_paper_table3_checks() -> None:
     """The printed Table 3 satisfies the identities (pb-selection-identity) to rounding, has a
-    typo in the second std, and the opposite sign of Delta(a_lam) to every reconstruction."""
+    typo in the second std, and the opposite sign of Delta(a_lam) to every searched
+    convention with A's cost."""
     checks = {c.name: c for c in uncertainty.paper_table3_checks()}
     holds = {name: c.holds for name, c in checks.items()}
     assert holds == {
@@ -328,13 +379,76 @@ def test_paper_table3_checks() -> None:
         "printed std of a_lam = |Delta(a_lam)|/sqrt(2) (ddof=1)": True,
         "printed mean of a_n = mean of its cells": True,
         "printed std of a_n = |Delta(a_n)|/sqrt(2) (ddof=1)": False,
-        "Delta(a_lam) > 0 (sign in every reconstruction)": False,
+        "Delta(a_lam) > 0 (every searched convention with A's cost)": False,
     }
     penalties = checks["equal penalties M(a_n,b_lam)-M(a_lam,b_lam) = M(a_lam,b_n)-M(a_n,b_n)"]
     assert (penalties.lhs, penalties.rhs) == pytest.approx((58.1, 57.9))
-    assert checks["Delta(a_lam) > 0 (sign in every reconstruction)"].lhs == pytest.approx(-81.9)
+    sign = checks["Delta(a_lam) > 0 (every searched convention with A's cost)"]
+    assert sign.lhs == pytest.approx(-81.9)
     assert checks["printed std of a_n = |Delta(a_n)|/sqrt(2) (ddof=1)"].rhs \
         == pytest.approx(197.9 / math.sqrt(2.0))
+
+
+def test_table3_conventions_find_no_match() -> None:
+    """96 conventions: Delta(a_lam) < 0 only for B's cost when B buys one unit under b_n
+    (a trivially smaller cost), never for A's cost; every convention misses a cell of the
+    paper's Table 3 by more than 500."""
+    results = uncertainty.table3_conventions()
+    summary = uncertainty.table3_conventions_summary(results)
+    assert summary["conventions"] == len(results) == 4 * 2 * 4 * 3
+    assert summary["with Delta(a_lam) < 0"] == 16
+    assert summary["with Delta(a_lam) < 0, A's cost"] == 0
+    assert {(r.cost_of, r.b_n) for r in results if r.delta < 0} == {("B", "phi_rho")}
+    assert summary["smallest max deviation"] == pytest.approx(512.578, abs=1e-3)
+    assert summary["smallest max deviation, A's cost"] == pytest.approx(619.820, abs=1e-3)
+    assert all(r.deviation > 500 for r in results)
+
+
+@pytest.mark.parametrize("n", [25.0, 26.0])
+def test_table3_conventions_contain_the_reconstruction(n: float) -> None:
+    results = uncertainty.table3_conventions(kappas=(10.0,), ns=(n,))
+    model = [r for r in results if (r.cost_of, r.weight, r.b_n, r.a_n)
+             == ("A", None, "lam phi_rho", "best response")]
+    assert len(model) == 1
+    sel = uncertainty.selection_matrix(kappa=10.0, lam=25.0, n=n)
+    np.testing.assert_allclose(model[0].costs, sel.costs, rtol=1e-13)
+    assert model[0].delta == pytest.approx(sel.deltas[0], rel=1e-13)
+
+
+def test_table3_conventions_readings() -> None:
+    """With n = lam + 1, A's best response to lam phi_rho is phi_rho (paper (19) with
+    coefficient lam/(n - 1) = 1); with B holding phi_rho it is the response at lam = 1."""
+    kappa, lam = 5.0, 25.0
+    results = uncertainty.table3_conventions(kappas=(kappa,), lam=lam, ns=(lam + 1.0,),
+                                             weights=(None,))
+    by = {(r.cost_of, r.b_n, r.a_n): r.costs for r in results}
+    assert len(results) == 8
+    for who in ("A", "B"):
+        np.testing.assert_allclose(by[who, "lam phi_rho", "best response"],
+                                   by[who, "lam phi_rho", "phi_rho"], rtol=1e-12)
+    phi = uncertainty.selection_strategies(kappa=kappa, lam=lam)["b_n"]
+    a_lam, _ = equilibrium_strategies(kappa=kappa, lam=lam)
+    reply = br_eager(symmetric_rate(kappa=kappa, n=lam + 1.0), kappa=kappa, lam=1.0)
+    # B holds phi_rho: A's cost is the model cost with B of size 1
+    assert by["A", "phi_rho", "best response"][1, 1] == pytest.approx(
+        cost_A(reply, phi, kappa=kappa, lam=1.0).total, rel=1e-12)
+    assert by["A", "phi_rho", "phi_rho"][1, 0] == pytest.approx(
+        cost_A(a_lam, phi, kappa=kappa, lam=1.0).total, rel=1e-12)
+    assert by["B", "phi_rho", "phi_rho"][1, 1] == pytest.approx(
+        cost_B(phi, phi, kappa=kappa, lam=1.0).total, rel=1e-12)
+
+
+def test_format_and_columns_of_table3_conventions() -> None:
+    results = uncertainty.table3_conventions(kappas=(1.0,), ns=(26.0,))
+    lines = uncertainty.format_table3_conventions(results).splitlines()
+    assert len(lines) == 3 + len(results) == 15
+    assert lines[2] == "| paper | | | A | | | 600.0 | 658.1 | 518.1 | 460.2 | -81.9 | |"
+    assert lines[3] == ("| 1 | 26 | λ | A | lam phi_rho | best response | 16.5 | 36.0 | 60.3 "
+                        "| 40.8 | 43.8 | 622.1 |")
+    assert lines[5].startswith("| 1 | 26 | — | B |")
+    columns = uncertainty.table3_conventions_columns(results)
+    assert {len(v) for v in columns.values()} == {12}
+    assert columns["B's weight"][:3] == ["λ", "1", "—"]
 
 
 # --- Expected cost for a log-normal lam (pb-expected-cost) ---------------------------------------
@@ -356,6 +470,34 @@ def test_lognormal_expected_cost_narrow_limit() -> None:
     assert std < 1e-3
 
 
+# --- Sensitivities at fixed strategies (pb-sensitivities) ---------------------------------------
+
+@pytest.mark.parametrize(("kappa", "lam"), [(1.0, 5.0), (25.0, 25.0)])
+def test_sensitivities_match_central_differences(kappa: float, lam: float) -> None:
+    a, b = equilibrium_strategies(kappa=kappa, lam=lam)
+    errors = sensitivity_errors(a, b, kappa=kappa, lam=lam)
+    assert list(errors) == ["dCA/dkappa", "dCA/dlam", "dCB/dkappa", "dCB/dlam"]
+    for name, (analytic, difference) in errors.items():
+        assert abs(analytic - difference) <= 1e-8 * abs(analytic), name
+
+
+def test_sensitivity_errors_catch_a_wrong_formula() -> None:
+    """dC_B/dlam without the factor 2 of B's own terms (paper (54)) disagrees with the
+    finite difference."""
+    kappa, lam = 1.0, 5.0
+    a, b = equilibrium_strategies(kappa=kappa, lam=lam)
+    _, difference = sensitivity_errors(a, b, kappa=kappa, lam=lam)["dCB/dlam"]
+
+    def wrong(t: np.ndarray) -> np.ndarray:
+        x, da, _ = a.evaluate(t)
+        y, db, _ = b.evaluate(t)
+        return db * (da + lam * db) + kappa * db * (x + lam * y)
+
+    assert abs(integrate(wrong) - difference) > 1e-2 * abs(difference)
+    assert sensitivities(a, b, kappa=kappa, lam=lam)["dCB/dlam"] \
+        == pytest.approx(difference, rel=1e-10)
+
+
 # --- validation ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("call", "name"), [
@@ -369,6 +511,15 @@ def test_lognormal_expected_cost_narrow_limit() -> None:
     (lambda: uncertainty.selection_matrix(kappa=1.0, lam=-5.0), "lam"),
     (lambda: uncertainty.lognormal_expected_cost(kappa=1.0, m=0.0, s=0.0), "s"),
     (lambda: uncertainty.lognormal_expected_cost(kappa=1.0, m=math.inf, s=1.0), "m"),
+    (lambda: tables.table1_search(sigmas=(1.0, 0.0)), r"sigmas\[1\]"),
+    (lambda: tables.table1_search(kappas=()), "kappas"),
+    (lambda: uncertainty.table3_conventions(lam=-1.0), "lam"),
+    (lambda: uncertainty.table3_conventions(weights=(None, 0.0)), r"weights\[1\]"),
+    (lambda: uncertainty.table3_conventions(ns=(0.5,)), r"ns\[0\]|n must"),
+    (lambda: sensitivity_errors(*equilibrium_strategies(kappa=1.0, lam=5.0), kappa=1.0,
+                                lam=5.0, step=0.0), "step"),
+    (lambda: sensitivity_errors(*equilibrium_strategies(kappa=1.0, lam=5.0), kappa=1.0,
+                                lam=5.0, step=2.0), "step"),
 ])
 def test_bad_input_names_the_parameter(call, name: str) -> None:
     with pytest.raises(ValueError, match=name):

@@ -114,3 +114,29 @@ def sensitivities(a: Strategy, b: Strategy, *, kappa: float, lam: float) -> dict
         "dCB/dlam": integral(lambda x, da, y, db: db * (da + 2 * lam * db)
                              + kappa * db * (x + 2 * lam * y)),
     }
+
+
+def sensitivity_errors(a: Strategy, b: Strategy, *, kappa: float, lam: float,
+                       step: float = 1e-3) -> dict[str, tuple[float, float]]:
+    """For each entry of ``sensitivities`` (paper (51)–(54), book eq. (pb-sensitivities)),
+    ``(analytic value, central difference)``: the central difference with ``step`` of
+    ``cost_A(...).total`` or ``cost_B(...).total`` in ``kappa`` or ``lam`` at the fixed
+    strategies ``a``, ``b``.
+
+    At fixed strategies ``C_A`` is affine in ``kappa`` and in ``lam`` and ``C_B`` is affine in
+    ``kappa`` and quadratic in ``lam`` (paper (3)–(4)), so the central differences are exact
+    up to round-off, of relative size about ``1e-16 |C| / (step |dC|)``.
+    """
+    kappa, lam = check_model(kappa, lam)
+    step = validation.positive("step", step)
+    if step >= min(kappa, lam):
+        raise ValueError(f"step must be below kappa and lam (both stay > 0), got {step}")
+    moves = {"dCA/dkappa": (cost_A, step, 0.0), "dCA/dlam": (cost_A, 0.0, step),
+             "dCB/dkappa": (cost_B, step, 0.0), "dCB/dlam": (cost_B, 0.0, step)}
+    result = {}
+    for name, value in sensitivities(a, b, kappa=kappa, lam=lam).items():
+        cost, dk, dl = moves[name]
+        up = cost(a, b, kappa=kappa + dk, lam=lam + dl).total
+        down = cost(a, b, kappa=kappa - dk, lam=lam - dl).total
+        result[name] = (value, (up - down) / (2.0 * step))
+    return result

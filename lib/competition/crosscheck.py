@@ -10,15 +10,20 @@
 * ``nash_gaps``: the exact Nash gaps (book eq. (pb-nash-gaps)) at random perturbations of the
   equilibrium.
 * ``error_table``: every closed form of the chapter against these computations.
+* ``sine_convergence``: errors and observed orders of ``best_response_discrete`` as the
+  number of sine modes doubles.
 
 Collocation meshes are graded towards both ends (Chebyshev points), where the boundary
-layers of width ``3/kappa`` and ``1/kappa`` sit (book eq. (pb-large-kappa)).
+layers of width ``3/kappa`` and ``1/kappa`` sit (book eq. (pb-large-kappa)); a coarse first
+pass fixes the scales of the unknowns for the second. The solvers accept ``kappa <= K_MAX``
+and ``tol >= TOL_MIN``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 from scipy.integrate import solve_bvp
@@ -38,19 +43,39 @@ from lib.competition.risk_aversion import (
     risk_averse_equilibrium_mpmath,
 )
 from lib.competition.strategies import Strategy, eager, risk_averse, risk_neutral
+from lib.figures import numbered_table
 from lib.symbolic import ErrorTable
 
 __all__ = [
+    "K_MAX",
+    "TOL_MIN",
     "best_response_B_bvp",
     "best_response_bvp",
     "best_response_discrete",
     "equilibrium_bvp",
     "nash_gap",
+    "sine_convergence",
 ]
 
 Array = np.ndarray
 
 _MAX_NODES = 100_000
+K_MAX = 1000.0
+"""Largest ``kappa`` of the collocation solvers: checked within 1e-8 of the closed forms up to
+it (errors about 2e-11, about 1 s a solve; the run time grows with the layers' ``1/kappa``)."""
+TOL_MIN = 1e-9
+"""Smallest collocation tolerance: rounding keeps the residual of the stiffest problems
+(``kappa`` in the hundreds) from reaching 1e-10."""
+_COARSE_TOL = 1e-6
+
+
+def _check_collocation(kappa: float, tol: float) -> tuple[float, float]:
+    """``kappa <= K_MAX`` and ``tol >= TOL_MIN``, as floats."""
+    kappa = validation.within("kappa", kappa, upper=K_MAX,
+                              why_upper=" (the thinnest boundary layers checked)")
+    tol = validation.within("tol", validation.positive("tol", tol), lower=TOL_MIN,
+                            why_lower=" (rounding floor of the collocation residual)")
+    return kappa, tol
 
 
 def _chebyshev_mesh(kappa: float) -> Array:
@@ -59,27 +84,46 @@ def _chebyshev_mesh(kappa: float) -> Array:
     return 0.5 * (1.0 - np.cos(np.pi * np.arange(n + 1) / n))
 
 
-def _collocate(rhs: Callable[[Array, Array], Array], jac: Array, dim: int, kappa: float,
-               tol: float) -> Callable[[Array], Array]:
-    """Solve ``y' = rhs(t, y)`` with ``y = (x, x')`` of ``dim`` unknowns, ``x(0) = 0``,
-    ``x(1) = 1``; ``jac`` is the constant Jacobian. Returns the dense solution ``t -> y(t)``."""
-    tol = validation.positive("tol", tol)
-    mesh = _chebyshev_mesh(kappa)
-    guess = np.vstack([np.tile(mesh, (dim, 1)), np.ones((dim, mesh.size))])
+def _solve_scaled(rhs: Callable[[Array, Array], Array], jac: Array, dim: int, mesh: Array,
+                  guess: Array, scale: Array, tol: float) -> tuple[Array, Array, Callable]:
+    """One ``solve_bvp`` pass in the unknowns ``z = y / scale``; returns the final mesh,
+    ``y`` on it and the dense solution ``t -> y(t)``."""
+    scaled_jac = np.broadcast_to((jac * scale[None, :] / scale[:, None])[:, :, None],
+                                 (2 * dim, 2 * dim, 1))
+    ends = 1.0 / scale[:dim]
     bc_jac = np.diag(np.repeat([1.0, 0.0], dim)), np.eye(2 * dim, k=-dim)
     result = solve_bvp(
-        rhs, lambda ya, yb: np.concatenate([ya[:dim], yb[:dim] - 1.0]), mesh, guess,
-        fun_jac=lambda x, _y: np.broadcast_to(jac[:, :, None], (2 * dim, 2 * dim, x.size)),
-        bc_jac=lambda _ya, _yb: bc_jac, tol=tol, bc_tol=tol, max_nodes=_MAX_NODES,
+        lambda t, z: rhs(t, z * scale[:, None]) / scale[:, None],
+        lambda za, zb: np.concatenate([za[:dim], zb[:dim] - ends]), mesh,
+        guess / scale[:, None],
+        fun_jac=lambda x, _z: np.broadcast_to(scaled_jac, (2 * dim, 2 * dim, x.size)),
+        bc_jac=lambda _za, _zb: bc_jac, tol=tol, bc_tol=tol, max_nodes=_MAX_NODES,
     )
     if not result.success:
         raise RuntimeError(f"solve_bvp did not converge: {result.message}")
-    return result.sol
+    return result.x, result.y * scale[:, None], lambda t: result.sol(t) * scale[:, None]
+
+
+def _collocate(rhs: Callable[[Array, Array], Array], jac: Array, dim: int, kappa: float,
+               tol: float) -> Callable[[Array], Array]:
+    """Solve ``y' = rhs(t, y)`` with ``y = (x, x')`` of ``dim`` unknowns, ``x(0) = 0``,
+    ``x(1) = 1``; ``jac`` is the constant Jacobian. Returns the dense solution ``t -> y(t)``.
+
+    Two passes: at tolerance 1e-6 in the original unknowns, then at ``tol`` from that mesh
+    and solution, each unknown divided by its largest first-pass value (holdings ``~ lam``,
+    rates ``~ kappa lam`` in the layers), so that the relative residual of ``solve_bvp``
+    weighs every component alike.
+    """
+    mesh = _chebyshev_mesh(kappa)
+    guess = np.vstack([np.tile(mesh, (dim, 1)), np.ones((dim, mesh.size))])
+    mesh, coarse, _ = _solve_scaled(rhs, jac, dim, mesh, guess, np.ones(2 * dim), _COARSE_TOL)
+    return _solve_scaled(rhs, jac, dim, mesh, coarse, np.max(np.abs(coarse), axis=1), tol)[2]
 
 
 def _respond_bvp(y: Strategy, *, kappa: float, scale: float, tol: float,
                  name: str) -> Strategy:
     """Solve ``x'' = -scale (y'' + kappa y')``, ``x(0) = 0``, ``x(1) = 1`` by collocation."""
+    kappa, tol = _check_collocation(kappa, tol)
 
     def forcing(t: Array) -> Array:
         _, rate, acc = y.evaluate(t)
@@ -96,13 +140,18 @@ def _respond_bvp(y: Strategy, *, kappa: float, scale: float, tol: float,
 
 
 def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
-                      tol: float = 1e-10) -> Strategy:
+                      tol: float = TOL_MIN) -> Strategy:
     """A's best response to B holding ``lam * b``: paper (12),
     ``a'' = -(lam/2)(b'' + kappa b')``,
     ``a(0) = 0``, ``a(1) = 1``, solved by ``solve_bvp`` at tolerance ``tol``.
 
+    Domain: ``kappa <= K_MAX`` and ``tol >= TOL_MIN``; there, at the default ``tol``, within
+    1e-8 of book eq. (pb-best-response) for ``1e-3 <= lam <= 1e3`` (checked; the error grows
+    with the holdings, like ``lam``: about 1e-9 at ``lam = 1e3``).
+
     Raises
     ------
+    ValueError naming ``kappa`` or ``tol`` outside the domain, before any solving.
     RuntimeError if ``solve_bvp`` does not converge.
     """
     kappa, lam = check_model(kappa, lam)
@@ -110,25 +159,31 @@ def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
 
 
 def best_response_B_bvp(a: Strategy, *, kappa: float, lam: float,
-                        tol: float = 1e-10) -> Strategy:
+                        tol: float = TOL_MIN) -> Strategy:
     """B's best response (its shape) to A holding ``a``: paper (23),
-    ``b'' = -(a'' + kappa a')/(2 lam)``, by ``solve_bvp``."""
+    ``b'' = -(a'' + kappa a')/(2 lam)``, by ``solve_bvp`` (domain as ``best_response_bvp``)."""
     kappa, lam = check_model(kappa, lam)
     return _respond_bvp(a, kappa=kappa, scale=1.0 / (2.0 * lam), tol=tol,
                         name=f"BVP_B[{a.name}]")
 
 
 def equilibrium_bvp(*, kappa: float, lam: float,
-                    tol: float = 1e-10) -> tuple[Strategy, Strategy]:
+                    tol: float = TOL_MIN) -> tuple[Strategy, Strategy]:
     """``(a, b)`` solving paper (22)–(23) by collocation: ``2a'' + lam b'' + kappa lam b' = 0``,
     ``a'' + 2 lam b'' + kappa a' = 0``, unit boundary conditions (for comparison with paper
-    (26)–(27); meant for ``kappa <= 25``).
+    (26)–(27)).
+
+    Domain: ``kappa <= K_MAX`` and ``tol >= TOL_MIN``; there, at the default ``tol``, within
+    1e-8 of book eq. (pb-equilibrium) for ``1e-3 <= lam <= 1e3`` (checked; about 1e-9 at
+    ``lam = 1e3``).
 
     Raises
     ------
+    ValueError naming ``kappa`` or ``tol`` outside the domain, before any solving.
     RuntimeError if ``solve_bvp`` does not converge.
     """
     kappa, lam = check_model(kappa, lam)
+    kappa, tol = _check_collocation(kappa, tol)
     mass = np.array([[2.0, lam], [1.0, 2.0 * lam]])           # coefficients of (a'', b'')
     damping = np.array([[0.0, kappa * lam], [kappa, 0.0]])    # coefficients of (a', b')
     accel = -np.linalg.solve(mass, damping)                   # (a'', b'') = accel @ (a', b')
@@ -229,11 +284,98 @@ def nash_gaps(*, kappa: float, lam: float, seed: int, samples: int = 20,
     return NashGaps(np.array(gap_a), np.array(gap_b), max(errors))
 
 
+def _response_cases() -> dict[str, tuple[Strategy, Strategy, float, float]]:
+    """Closed-form best responses (paper (13)-(19), book eq. (pb-best-response)), each with
+    its adversary, ``kappa`` and ``lam``."""
+    a_55, b_55 = equilibrium_strategies(kappa=5.0, lam=5.0)
+    return {
+        "response to r_sigma, paper (13)-(16) (sigma = 3, kappa = 1, lam = 5)": (
+            br_risk_averse(3.0, kappa=1.0, lam=5.0), risk_averse(3.0), 1.0, 5.0),
+        "response to t, paper (17)-(18) (kappa = lam = 10)": (
+            br_risk_neutral(kappa=10.0, lam=10.0), risk_neutral(), 10.0, 10.0),
+        "response to phi_sigma, paper (19) (sigma = 10, kappa = 0.1, lam = 20)": (
+            br_eager(10.0, kappa=0.1, lam=20.0), eager(10.0), 0.1, 20.0),
+        "general response to b_lam (kappa = lam = 5)": (a_55, b_55, 5.0, 5.0),
+    }
+
+
+def _two_digits(x: float) -> str:
+    """``x`` to 2 significant digits without exponent padding: ``1.5e-2``."""
+    mantissa, exponent = f"{x:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+@dataclass(frozen=True)
+class SineConvergence:
+    """Largest absolute error of ``best_response_discrete`` against the closed forms, per case
+    (rows of ``errors``) and number of modes, and the observed orders
+    ``log(e_N / e_2N) / log 2`` between successive mode counts."""
+
+    cases: tuple[str, ...]
+    modes: tuple[int, ...]
+    errors: Array
+    orders: Array
+
+    def markdown(self, *, label: str, caption: str) -> str:
+        """A numbered MyST table (``lib.figures.numbered_table``): errors to 2 significant
+        digits per number of modes, then the observed orders to 2 decimals."""
+        pairs = [f"order {n}/{m}" for n, m in pairwise(self.modes)]
+        heads = [f"{n} modes" for n in self.modes] + pairs
+        lines = ["| case | " + " | ".join(heads) + " |", "|---" * (len(heads) + 1) + "|"]
+        for case, errors, orders in zip(self.cases, self.errors, self.orders, strict=True):
+            cells = [_two_digits(e) for e in errors] + [f"{p:.2f}" for p in orders]
+            lines.append(f"| {case} | " + " | ".join(cells) + " |")
+        return numbered_table("\n".join(lines), label=label, caption=caption)
+
+    def columns(self) -> dict[str, list]:
+        """Long-format columns for ``lib.figures.save_table``: case, modes, max error and the
+        observed order against the previous mode count (``None`` for the first)."""
+        return {
+            "case": [c for c in self.cases for _ in self.modes],
+            "modes": list(self.modes) * len(self.cases),
+            "max error": [float(e) for e in self.errors.ravel()],
+            "observed order": [None if j == 0 else float(row[j - 1]) for row in self.orders
+                               for j in range(len(self.modes))],
+        }
+
+    def check(self, low: float = 1.8, high: float = 2.2) -> None:
+        """Raise ``AssertionError`` naming every case with an observed order outside
+        ``[low, high]``."""
+        failed = [f"{case} (orders {', '.join(f'{p:.2f}' for p in orders)})"
+                  for case, orders in zip(self.cases, self.orders, strict=True)
+                  if np.any((orders < low) | (orders > high))]
+        if failed:
+            raise AssertionError(f"observed orders outside [{low:g}, {high:g}]: "
+                                 + "; ".join(failed))
+
+
+def sine_convergence(modes: tuple[int, ...] = (40, 80, 160)) -> SineConvergence:
+    """Convergence of the sine-basis minimisation of paper (3) (``best_response_discrete``)
+    to the closed-form best responses, paper (13)-(19) and book eq. (pb-best-response).
+
+    The minimiser is the truncated sine series of ``a - t``, whose coefficients fall like
+    ``k^-3`` when ``a''(0)`` or ``a''(1)`` is not 0, as in every case here (the response to
+    ``t``, paper (17)-(18), is a parabola with constant ``a'' = -lam kappa/2``): the error
+    falls like ``N^-2``, so each observed order is close to 2. It peaks within about ``1/N``
+    of the ends, so the grid of ``t`` has 16 points per half-period of the highest mode.
+    """
+    modes = tuple(validation.integer("modes", n, minimum=1) for n in modes)
+    if len(modes) < 2 or any(m != 2 * n for n, m in pairwise(modes)):
+        raise ValueError(f"modes must double from one entry to the next, got {modes}")
+    t = np.linspace(0.0, 1.0, 16 * modes[-1] + 1)
+    cases = _response_cases()
+    errors = np.array([[np.max(np.abs(best_response_discrete(b, kappa=kappa, lam=lam,
+                                                              n_modes=n)(t) - closed(t)))
+                        for n in modes] for closed, b, kappa, lam in cases.values()])
+    orders = np.log2(errors[:, :-1] / errors[:, 1:])
+    return SineConvergence(tuple(cases), modes, errors, orders)
+
+
 def error_table() -> ErrorTable:
     """Every closed form of the chapter against an independent computation:
-    largest absolute error on a grid of ``t`` (relative for costs), each with its tolerance;
-    that of the sine-basis minimisation is a bound on its truncation error. The 50-digit
-    references use a 15-point grid that samples the boundary layers."""
+    largest absolute error on a grid of ``t`` (relative for costs), each with its tolerance
+    (the sine-basis minimisation, which converges like ``N^-2``, is in ``sine_convergence``).
+    The 50-digit references use a 15-point grid that samples the boundary layers."""
     t = np.linspace(0.0, 1.0, 101)
     t_layers = np.array([0.0, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 0.5, 0.7, 0.9, 0.97, 0.99,
                          0.997, 0.999, 1.0])
@@ -244,23 +386,9 @@ def error_table() -> ErrorTable:
         table.add(case, "max error", np.concatenate(closed), np.concatenate(numeric),
                   scale=None if relative else 1.0, tolerance=tolerance)
 
-    # case: (closed form, adversary, kappa, lam, tolerance of the 40-mode sine basis)
-    responses = {
-        "response to r_sigma, paper (13)-(16) (sigma = 3, kappa = 1, lam = 5)": (
-            br_risk_averse(3.0, kappa=1.0, lam=5.0), risk_averse(3.0), 1.0, 5.0, 1e-3),
-        "response to t, paper (17)-(18) (kappa = lam = 10)": (
-            br_risk_neutral(kappa=10.0, lam=10.0), risk_neutral(), 10.0, 10.0, 1e-3),
-        "response to phi_sigma, paper (19) (sigma = 10, kappa = 0.1, lam = 20)": (
-            br_eager(10.0, kappa=0.1, lam=20.0), eager(10.0), 0.1, 20.0, 2e-2),
-    }
-    a_55, b_55 = equilibrium_strategies(kappa=5.0, lam=5.0)
-    responses["general response to b_lam (kappa = lam = 5)"] = (a_55, b_55, 5.0, 5.0, 1e-3)
-    for case, (closed, b, kappa, lam, _) in responses.items():
+    for case, (closed, b, kappa, lam) in _response_cases().items():
         add(f"{case} vs solve_bvp", [closed(t)],
             [best_response_bvp(b, kappa=kappa, lam=lam)(t)], 1e-8)
-    for case, (closed, b, kappa, lam, truncation) in responses.items():
-        add(f"{case} vs sine basis, 40 modes", [closed(t)],
-            [best_response_discrete(b, kappa=kappa, lam=lam)(t)], truncation)
     for kappa, lam in ((1.0, 5.0), (5.0, 5.0), (1.0, 1.0), (25.0, 5.0)):
         a, b = equilibrium_strategies(kappa=kappa, lam=lam)
         a_bvp, b_bvp = equilibrium_bvp(kappa=kappa, lam=lam)

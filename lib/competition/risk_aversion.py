@@ -65,8 +65,10 @@ def _check(
 
 def _decoupled_rows(kappa: Real, lam: Real, vol: Real, xi_a: Real, xi_b: Real,
                     penalise: str) -> list[list[Real]]:
-    """Rows of ``M`` (book eq. (pb-risk-averse-decoupled)) by plain arithmetic, so that floats
-    and mpmath numbers both work.
+    """Rows of ``M`` (book eq. (pb-risk-averse-decoupled)) with integer coefficients, so that
+    floats, mpmath numbers and sympy symbols all work (floats give the same bits as float
+    coefficients; sympy's check against the Euler–Lagrange equations of the losses, paper
+    (55)–(56), runs on this very function).
 
     ``alpha = xi_a vol^2`` and ``beta = xi_b vol^2 / lam^2`` (shape) or ``xi_b vol^2``
     (holding) are the risk terms of paper (57)–(60).
@@ -74,10 +76,10 @@ def _decoupled_rows(kappa: Real, lam: Real, vol: Real, xi_a: Real, xi_b: Real,
     alpha = xi_a * vol**2
     beta = xi_b * vol**2 / lam**2 if penalise == "shape" else xi_b * vol**2
     return [
-        [0.0, 0.0, 1.0, 0.0],
-        [0.0, 0.0, 0.0, 1.0],
-        [4.0 * alpha / 3.0, -2.0 * lam * beta / 3.0, kappa / 3.0, -2.0 * lam * kappa / 3.0],
-        [-2.0 * alpha / (3.0 * lam), 4.0 * beta / 3.0, -2.0 * kappa / (3.0 * lam), kappa / 3.0],
+        [0, 0, 1, 0],
+        [0, 0, 0, 1],
+        [4 * alpha / 3, -2 * lam * beta / 3, kappa / 3, -2 * lam * kappa / 3],
+        [-2 * alpha / (3 * lam), 4 * beta / 3, -2 * kappa / (3 * lam), kappa / 3],
     ]
 
 

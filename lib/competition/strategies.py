@@ -157,3 +157,42 @@ def classify(strategy: Strategy, *, tol: float = 1e-10, n: int = 401) -> str:
     if np.all(acc <= tol * scale):
         return "eager"
     return "mixed"
+
+
+def _sampled(x: object, t: object) -> tuple[Array, Array]:
+    x, t = np.asarray(x, dtype=float), np.asarray(t, dtype=float)
+    if t.ndim != 1 or t.size < 3 or x.shape != t.shape:
+        raise ValueError(f"t must be a grid of at least 3 times with x of the same shape; got "
+                         f"shapes {x.shape} and {t.shape}")
+    if not np.all(np.diff(t) > 0):
+        raise ValueError("t must be increasing")
+    return x, t
+
+
+def eager_share(x: object, t: object, *, trim: int = 5) -> float:
+    """Share of a sampled holding ``x`` on the grid ``t`` where ``x'' < 0`` (eager there), by
+    finite differences; ``trim`` points at each end, where the one-sided differences are less
+    accurate, are left out. A share above 1/2 reads as "eager", below 1/2 as "risk-averse"."""
+    x, t = _sampled(x, t)
+    trim = validation.integer("trim", trim, minimum=0)
+    if 2 * trim >= t.size:
+        raise ValueError(f"trim must leave interior points; got {trim} for {t.size} points")
+    acc = np.gradient(np.gradient(x, t), t)
+    return float(np.mean(acc[trim:t.size - trim] < 0))
+
+
+def end_shares(x: object, t: object, *, width: float = 0.1) -> tuple[float, float]:
+    """Shares of the change ``x(t_end) - x(t_0)`` made in the first and in the last ``width``
+    of the grid (linear interpolation): ``(0.1, 0.1)`` for the risk-neutral ``t``; a barbell
+    makes a large share at both ends."""
+    x, t = _sampled(x, t)
+    width = validation.positive("width", width)
+    span = t[-1] - t[0]
+    if width >= span / 2:
+        raise ValueError(f"width must be less than half the grid's span; got {width}")
+    total = x[-1] - x[0]
+    if total == 0:
+        raise ValueError("x must change over the grid")
+    early = np.interp(t[0] + width, t, x) - x[0]
+    late = x[-1] - np.interp(t[-1] - width, t, x)
+    return float(early / total), float(late / total)

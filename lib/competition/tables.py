@@ -2,7 +2,8 @@
 
 * Table 1: A's cost (the model, paper (3)) against a passive eager adversary
   ``lam phi_sigma`` with ``sigma = lam`` [INF: the only rate that reproduces the two pairs the
-  text quotes], for the best response, paper (19), and for the risk-neutral ``t``.
+  text quotes], for the best response, paper (19), and for the risk-neutral ``t``;
+  ``table1_search`` is the search over ``(kappa, lam, sigma)`` behind that rate.
 * Table 2: signs of A's temporary cost ``a'(a' + lam b')`` (the paper's two middle row labels
   are swapped; corrected).
 * Tables 4–5: equilibrium costs at ``kappa`` and ``0.75 kappa``, each row the equilibrium of
@@ -337,3 +338,92 @@ def model_columns(rows: Sequence[ModelRow]) -> dict[str, list]:
             "total (paper's convention) [cost]": [r.paper.cost.total for r in rows],
             "mis-estimation excess [cost]": ["" if r.excess is None else r.excess
                                              for r in rows]}
+
+
+TABLE1_SIGMAS = tuple(np.arange(5, 201) / 10.0)
+"""Eager rates searched for Table 1: ``0.5, 0.6, ..., 20``."""
+
+
+@dataclass(frozen=True)
+class Table1Match:
+    """A grid point ``(kappa, lam, sigma)`` whose totals (best response, risk-neutral ``t``)
+    round to a pair quoted in the paper's Section 7.3."""
+
+    kappa: float
+    lam: float
+    sigma: float
+    best_response: float
+    risk_neutral: float
+
+
+@dataclass(frozen=True)
+class Table1Search:
+    """The quoted pairs of Table 1, the number of ``(kappa, lam, sigma)`` searched and, per
+    pair, the grid points that match it."""
+
+    quoted: tuple[tuple[str, str], ...]
+    searched: int
+    matches: tuple[tuple[Table1Match, ...], ...]
+
+
+def rounds_to(value: Array, printed: str) -> Array:
+    """Whether ``value`` is within half a unit of the last printed digit of ``printed``:
+    ``"2.09"`` is ``2.09 +- 0.005``, ``"-86.1"`` is ``-86.1 +- 0.05`` and ``"12"``, printed
+    without decimals, is ``12 +- 0.5``."""
+    decimals = len(printed.partition(".")[2])
+    return np.abs(np.asarray(value, dtype=float) - float(printed)) <= 0.5 * 10.0 ** -decimals
+
+
+def table1_search(kappas: Sequence[float] = (0.1, 1.0, 10.0),
+                  lams: Sequence[float] = (1.0, 5.0, 10.0),
+                  sigmas: Sequence[float] = TABLE1_SIGMAS) -> Table1Search:
+    """Which ``(kappa, lam, sigma)`` reproduce the pairs of totals the paper quotes for
+    Table 1 (``QUOTED_TABLE1``): A's model cost, paper (3), of the best response, paper (19),
+    and of ``t`` against B trading ``lam phi_sigma``.
+
+    A grid point matches a pair when both totals round to the quoted numbers as printed
+    (``rounds_to``: half a unit of the last printed digit, so ``"12"`` is ``12 +- 0.5``). The
+    matching rates form intervals, so a grid finer than the defaults' step 0.1 finds more
+    matching ``sigma`` near the same ones; the ``(kappa, lam)`` that match do not change.
+    """
+    kappas = validation.sequence("kappas", kappas, validation.positive)
+    lams = validation.sequence("lams", lams, validation.positive)
+    sigmas = validation.sequence("sigmas", sigmas, validation.positive)
+    grid = []
+    for sigma in sigmas:
+        b = eager(sigma)
+        for kappa in kappas:
+            for lam in lams:
+                model = {"kappa": kappa, "lam": lam}
+                grid.append((kappa, lam, sigma, cost_A(br_eager(sigma, **model), b, **model).total,
+                             cost_A(risk_neutral(), b, **model).total))
+    totals = np.array([point[3:] for point in grid])
+    quoted = tuple(QUOTED_TABLE1.values())
+    matches = tuple(
+        tuple(Table1Match(*grid[i]) for i in np.flatnonzero(
+            rounds_to(totals[:, 0], br) & rounds_to(totals[:, 1], rn)))
+        for br, rn in quoted)
+    return Table1Search(quoted, len(grid), matches)
+
+
+def format_table1_search(result: Table1Search) -> str:
+    """Markdown of ``table1_search``: one row per matching grid point (or "none")."""
+    lines = ["| quoted BR vs RN | combinations searched | κ | λ | σ | our BR total "
+             "| our RN total |", "|---|---:|---:|---:|---:|---:|---:|"]
+    for (br, rn), matches in zip(result.quoted, result.matches, strict=True):
+        head = f"| {br} vs {rn} | {result.searched} |"
+        lines += [f"{head} {m.kappa:g} | {m.lam:g} | {m.sigma:g} | {m.best_response:.4f} "
+                  f"| {m.risk_neutral:.4f} |" for m in matches] or [f"{head} none | | | | |"]
+    return "\n".join(lines)
+
+
+def table1_search_columns(result: Table1Search) -> dict[str, list]:
+    """Columns of ``table1_search`` for ``lib.figures.save_table``: one row per match."""
+    rows = [(br, rn, m) for (br, rn), matches in zip(result.quoted, result.matches, strict=True)
+            for m in matches]
+    return {"quoted BR total": [r[0] for r in rows], "quoted RN total": [r[1] for r in rows],
+            "combinations searched": [result.searched] * len(rows),
+            "kappa [1]": [r[2].kappa for r in rows], "lam [1]": [r[2].lam for r in rows],
+            "sigma [1]": [r[2].sigma for r in rows],
+            "BR total [cost]": [r[2].best_response for r in rows],
+            "RN total [cost]": [r[2].risk_neutral for r in rows]}

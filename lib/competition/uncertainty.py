@@ -4,7 +4,8 @@ Section 11: A does not know whether B plays the two-trader equilibrium ``b_lam``
 ``lam``-scaled symmetric n-trader strategy ``b_n``; A's cost for each of its two replies is a
 random variable with two equally likely values (book eqs. (pb-selection-cases),
 (pb-selection-identity)). The paper's Table 3 is not reproducible: its numbers satisfy the
-identities, but B's effect has the opposite sign in every reconstruction. Section 12: with
+identities, but B's effect on A's cost has the opposite sign in every convention searched
+(``table3_conventions`` tries the conventions a referee might). Section 12: with
 ``lam`` log-normal, the mean and spread of A's equilibrium cost (book eq. (pb-expected-cost);
 the paper leaves them uncomputed).
 """
@@ -12,13 +13,15 @@ the paper leaves them uncomputed).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 from scipy import integrate as sp_integrate
 
 from lib import validation
-from lib.competition.costs import check_model, cost_A
+from lib.competition.costs import CostBreakdown, check_model, cost_A, cost_B
 from lib.competition.equilibrium import (
     equilibrium_cost,
     equilibrium_strategies,
@@ -26,6 +29,7 @@ from lib.competition.equilibrium import (
 )
 from lib.competition.quadrature import integrate
 from lib.competition.responses import best_response_strategy
+from lib.competition.strategies import Strategy
 
 Array = np.ndarray
 
@@ -89,6 +93,14 @@ def selection_strategies(*, kappa: float, lam: float, n: float | None = None) ->
             "a_n": best_response_strategy(b_n, kappa=kappa, lam=lam)}
 
 
+def _cost_matrix(pair: dict[str, Strategy],
+                 cost: Callable[[Strategy, Strategy], CostBreakdown]) -> Array:
+    """``cost(a, b).total`` in the layout of Table 3: rows ``b in (b_lam, b_n)``, columns
+    ``a in (a_lam, a_n)``."""
+    return np.array([[cost(pair[a], pair[b]).total for a in ("a_lam", "a_n")]
+                     for b in ("b_lam", "b_n")])
+
+
 def selection_matrix(*, kappa: float, lam: float, n: float | None = None) -> SelectionMatrix:
     """The 2x2 cost matrix of the paper's Section 11 (book eqs. (pb-selection-cases),
     (pb-selection-identity)).
@@ -103,9 +115,8 @@ def selection_matrix(*, kappa: float, lam: float, n: float | None = None) -> Sel
     kappa, lam = check_model(kappa, lam)
     n = lam + 1.0 if n is None else n
     pair = selection_strategies(kappa=kappa, lam=lam, n=n)
-    a_lam, b_lam, a_n, b_n = (pair[name] for name in ("a_lam", "b_lam", "a_n", "b_n"))
-    model = {"kappa": kappa, "lam": lam}
-    costs = np.array([[cost_A(a, b, **model).total for a in (a_lam, a_n)] for b in (b_lam, b_n)])
+    costs = _cost_matrix(pair, lambda a, b: cost_A(a, b, kappa=kappa, lam=lam))
+    a_lam, a_n = pair["a_lam"], pair["a_n"]
     penalty = integrate(lambda t: (a_n.evaluate(t)[1] - a_lam.evaluate(t)[1]) ** 2)
     return SelectionMatrix(kappa, lam, float(n), costs, costs.mean(axis=0),
                            costs.std(axis=0, ddof=1), penalty)
@@ -128,7 +139,7 @@ def paper_table3_checks(table: dict = PAPER_TABLE3) -> list[PrintedCheck]:
     satisfies.
 
     Each cell is known to ``+-0.05``; a check holds if some unrounded values consistent with the
-    print satisfy it. The last check is the sign found in every reconstruction,
+    print satisfy it. The last check is the sign of every searched convention with A's cost,
     ``Delta(a_lam) > 0`` (A pays more when B front-loads with ``b_n``); the paper has it < 0.
     With ``D`` the mean of the two penalties, ``Delta(a_n) = Delta(a_lam) - 2D`` is implied by
     the cells.
@@ -155,7 +166,7 @@ def paper_table3_checks(table: dict = PAPER_TABLE3) -> list[PrintedCheck]:
                             table["means"][j], sum(cells) / 2.0, 2 * h))
         checks.append(check(f"printed std of {column} = |Delta({column})|/sqrt(2) (ddof=1)",
                             table["stds"][j], abs(deltas[j]) / root2, h + 2 * h / root2))
-    checks.append(PrintedCheck("Delta(a_lam) > 0 (sign in every reconstruction)",
+    checks.append(PrintedCheck("Delta(a_lam) > 0 (every searched convention with A's cost)",
                                deltas[0], 0.0, 2 * h, deltas[0] > -2 * h))
     return checks
 
@@ -246,3 +257,135 @@ def format_lognormal(columns: dict[str, list]) -> str:
     for k, m, s, mean, sd in zip(*columns.values(), strict=True):
         lines.append(f"| {k:g} | {math.exp(m):g} | {s:g} | {mean:.6f} | {sd:.6f} |")
     return "\n".join(lines)
+
+
+B_N_READINGS = ("lam phi_rho", "phi_rho")
+"""Readings of B's ``b_n``: B holds ``lam phi_{rho_n}`` (the chapter's, book eq.
+(pb-selection-cases)) or ``phi_{rho_n}`` itself (B buys one unit, as one of the n unit
+traders)."""
+
+A_N_READINGS = ("best response", "phi_rho")
+"""Readings of A's ``a_n``: A's best response to ``b_n`` (book eq. (pb-best-response)) or
+``phi_{rho_n}`` (A plays as one of the n unit traders)."""
+
+
+@dataclass(frozen=True)
+class ConventionResult:
+    """Table 3 under one convention: ``costs`` in the layout of Table 3 (rows ``b``, columns
+    ``a``); ``weight`` is B's weight in A's cost (``None``: ``lam``, the model) and is
+    ``None`` for B's cost."""
+
+    kappa: float
+    lam: float
+    n: float
+    weight: float | None
+    cost_of: str
+    b_n: str
+    a_n: str
+    costs: Array
+
+    @property
+    def delta(self) -> float:
+        """``Delta(a_lam) = M(a_lam, b_n) - M(a_lam, b_lam)`` (the paper's is -81.9)."""
+        return float(self.costs[1, 0] - self.costs[0, 0])
+
+    @property
+    def deviation(self) -> float:
+        """Largest ``|cell - paper's cell|`` over the four cells of Table 3."""
+        return float(np.max(np.abs(self.costs - np.array(PAPER_TABLE3["costs"]))))
+
+
+def _readings(pair: dict[str, Strategy], *, kappa: float,
+              lam: float) -> dict[tuple[str, str], dict[str, Strategy]]:
+    """The four strategies of ``selection_strategies`` under each pair of readings
+    (``B_N_READINGS`` x ``A_N_READINGS``)."""
+    phi = pair["b_n"]
+    b_n = {B_N_READINGS[0]: (phi, pair["a_n"]),
+           B_N_READINGS[1]: ((1.0 / lam) * phi, best_response_strategy(phi, kappa=kappa,
+                                                                       lam=1.0))}
+    return {(b_name, a_name): {**pair, "b_n": b, "a_n": reply if a_name == A_N_READINGS[0]
+                               else phi}
+            for b_name, (b, reply) in b_n.items() for a_name in A_N_READINGS}
+
+
+def table3_conventions(kappas: Sequence[float] = (1.0, 5.0, 10.0, 25.0), lam: float = 25.0,
+                       ns: Sequence[float] | None = None,
+                       weights: Sequence[float | None] = (None, 1.0)) -> list[ConventionResult]:
+    """Table 3 under every convention a referee might try, to compare with the paper's.
+
+    For each ``kappa`` and ``n`` (default ``lam`` and ``lam + 1``: "25 unit traders" at
+    ``lam = 25``), each reading of ``b_n`` (``B_N_READINGS``) and of ``a_n``
+    (``A_N_READINGS``), the 2x2 matrix of A's cost, paper (3), with B's weight in A's cost
+    each of ``weights`` (``None``: ``lam``, the model; ``1``: the convention of Tables 4–5,
+    book eq. (pb-weighted-cost)), and of B's cost, paper (4). ``a_lam``, ``b_lam`` are the
+    equilibrium, paper (26)–(27), in every convention. With ``n = lam + 1`` and B holding
+    ``lam phi_{rho_n}``, A's best response is ``phi_{rho_n}`` itself (the coefficient of paper
+    (19) is ``lam/(n - 1) = 1``), so the two readings of ``a_n`` coincide there.
+    """
+    kappas = validation.sequence("kappas", kappas, validation.positive)
+    lam = validation.positive("lam", lam)
+    ns = (lam, lam + 1.0) if ns is None else validation.sequence("ns", ns, validation.positive)
+    weights = validation.sequence("weights", weights, lambda name, w: None if w is None
+                                  else validation.positive(name, w))
+    results = []
+    for kappa in kappas:
+        model = {"kappa": kappa, "lam": lam}
+        costs = [("A", w, partial(cost_A, **model, weight=w)) for w in weights]
+        costs.append(("B", None, partial(cost_B, **model)))
+        for n in ns:
+            pair = selection_strategies(kappa=kappa, lam=lam, n=n)
+            for (b_name, a_name), strategies in _readings(pair, **model).items():
+                results += [ConventionResult(kappa, lam, float(n), w, who, b_name, a_name,
+                                             _cost_matrix(strategies, cost))
+                            for who, w, cost in costs]
+    return results
+
+
+def table3_conventions_summary(results: Sequence[ConventionResult]) -> dict[str, float]:
+    """Number of conventions, how many have the paper's sign ``Delta(a_lam) < 0`` and the
+    smallest largest deviation from the paper's cells, over all and over A's cost."""
+    mine = [r for r in results if r.cost_of == "A"]
+    return {"conventions": len(results),
+            "with Delta(a_lam) < 0": sum(r.delta < 0 for r in results),
+            "with Delta(a_lam) < 0, A's cost": sum(r.delta < 0 for r in mine),
+            "smallest max deviation": min(r.deviation for r in results),
+            "smallest max deviation, A's cost": min(r.deviation for r in mine)}
+
+
+def _weight_label(result: ConventionResult) -> str:
+    """B's weight in A's cost as printed: ``λ`` (the model), a number, or ``—`` for B's
+    cost."""
+    if result.cost_of == "B":
+        return "—"
+    return "λ" if result.weight is None else f"{result.weight:g}"
+
+
+def format_table3_conventions(results: Sequence[ConventionResult]) -> str:
+    """Markdown of ``table3_conventions``: one row per convention, cells to one decimal as the
+    paper prints them."""
+    paper = PAPER_TABLE3["costs"]
+    lines = ["| κ | n | B's weight | cost of | b_n | a_n | M(a_lam, b_lam) | M(a_n, b_lam) "
+             "| M(a_lam, b_n) | M(a_n, b_n) | Δ(a_lam) | max deviation from the paper |",
+             "|---:|---:|---:|---|---|---|---:|---:|---:|---:|---:|---:|",
+             f"| paper | | | A | | | {paper[0][0]:.1f} | {paper[0][1]:.1f} | {paper[1][0]:.1f} "
+             f"| {paper[1][1]:.1f} | {paper[1][0] - paper[0][0]:.1f} | |"]
+    for r in results:
+        cells = " | ".join(f"{c:.1f}" for c in r.costs.ravel())
+        lines.append(f"| {r.kappa:g} | {r.n:g} | {_weight_label(r)} | {r.cost_of} | {r.b_n} "
+                     f"| {r.a_n} | {cells} | {r.delta:.1f} | {r.deviation:.1f} |")
+    return "\n".join(lines)
+
+
+def table3_conventions_columns(results: Sequence[ConventionResult]) -> dict[str, list]:
+    """Columns of ``table3_conventions`` (unrounded) for ``lib.figures.save_table``."""
+    columns: dict[str, list] = {
+        "kappa [1]": [r.kappa for r in results], "lam [1]": [r.lam for r in results],
+        "n [1]": [r.n for r in results], "B's weight": [_weight_label(r) for r in results],
+        "cost of": [r.cost_of for r in results], "b_n": [r.b_n for r in results],
+        "a_n": [r.a_n for r in results]}
+    for index, name in enumerate(("M(a_lam, b_lam)", "M(a_n, b_lam)", "M(a_lam, b_n)",
+                                  "M(a_n, b_n)")):
+        columns[f"{name} [cost]"] = [float(r.costs.ravel()[index]) for r in results]
+    columns["Delta(a_lam) [cost]"] = [r.delta for r in results]
+    columns["max deviation [cost]"] = [r.deviation for r in results]
+    return columns
