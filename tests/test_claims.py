@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from lib import claims
+from lib import chapters, claims
 
 
 @pytest.mark.parametrize(("value", "fmt", "expected"), [
@@ -48,3 +50,28 @@ def test_a_false_claim_stops_the_chapter(shown) -> None:
 def test_names_are_labels() -> None:
     with pytest.raises(ValueError, match="name 'Rises Fast'"):
         claims.Claims("demo").check("Rises Fast", "…", True, "")
+
+
+def _glued_numbers(text: str) -> set[str]:
+    """Labels ``<prefix>-<name>`` glued by ``claims.number`` with a literal name in a chapter."""
+    prefixes = re.findall(r'Claims\("([a-z]+)"\)', text)
+    names = re.findall(r'claims\.number\(\s*"([a-z0-9-]+)"', text)
+    return {f"{prefix}-{name}" for prefix in prefixes for name in names}
+
+
+def _unformatted(text: str) -> set[str]:
+    """Labels the text shows with ``{glue:text}`` but without a format."""
+    return set(re.findall(r"\{glue:text\}`([a-z0-9-]+)`", text))
+
+
+@pytest.mark.parametrize("chapter", chapters.names())
+def test_glued_numbers_are_shown_with_their_format(chapter: str) -> None:
+    """A number glued by ``claims.number`` is a rounded float: shown without its format it
+    would read ``1764.0``."""
+    text = chapters.source(chapter).read_text()
+    assert not _glued_numbers(text) & _unformatted(text)
+
+
+def test_an_unformatted_glued_number_is_found() -> None:
+    text = 'claims = Claims("pb")\nclaims.number("count", 3, ".0f")\n{glue:text}`pb-count`'
+    assert _glued_numbers(text) & _unformatted(text) == {"pb-count"}
