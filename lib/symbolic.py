@@ -26,14 +26,15 @@ def _exactly_zero(residual: sp.Expr) -> bool:
     return sp.cancel(sp.together(sp.expand(residual.rewrite(sp.exp)))) == 0
 
 
-def verify_zero(label: str, residual: sp.Expr) -> None:
+def verify_zero(label: str, residual: sp.Expr, *, exact_first: bool = False) -> None:
     """Simplify ``residual``, print ``label: <result>``, and assert the result is 0.
 
-    Exact rewriting (``_exactly_zero``) settles most residuals at a fraction of the cost of
-    ``simplify``, which is the fallback; hyperbolic residuals that ``simplify`` leaves are
-    retried in exponential form.
+    Hyperbolic residuals that ``simplify`` leaves are retried in exponential form. With
+    ``exact_first``, exact rewriting (``_exactly_zero``) is tried before ``simplify``: a
+    fraction of its cost on sums of exponentials, but ruinous on products of many sums, which
+    it expands, so it is the caller's choice.
     """
-    if isinstance(residual, sp.Basic) and _exactly_zero(residual):
+    if exact_first and isinstance(residual, sp.Basic) and _exactly_zero(residual):
         simplified = sp.S.Zero
     else:
         simplified = sp.simplify(residual)

@@ -91,3 +91,13 @@ def test_error_table_requires_a_tolerance() -> None:
 def test_error_table_needs_a_scale_where_the_closed_form_vanishes() -> None:
     with pytest.raises(ValueError, match="scale"):
         ErrorTable().add("c", "q", np.zeros(2), np.array([0.0, 1e-12]), tolerance=1e-8)
+
+
+def test_exact_rewriting_first_is_the_callers_choice(capsys) -> None:
+    """``exact_first`` settles a sum of exponentials by rewriting; a nonzero residual still
+    fails after the ``simplify`` fallback."""
+    x = sp.Symbol("x", positive=True)
+    verify_zero("cosh", sp.cosh(x) - (sp.exp(x) + sp.exp(-x)) / 2, exact_first=True)
+    assert capsys.readouterr().out == "cosh: 0\n"
+    with pytest.raises(AssertionError, match="not 0"):
+        verify_zero("off by one", sp.exp(x) * sp.exp(-x), exact_first=True)
