@@ -356,8 +356,11 @@ def redraw(series: list[Series]) -> plt.Figure:
 def _tight_bbox(fig: plt.Figure) -> Bbox:
     """The figure's tight bounding box with the house padding, computed once for both
     formats from the extents of its artists: ``savefig.bbox = "tight"`` would draw the whole
-    figure first for each format, and for the figures of this book that draw changes no
-    extent (titles sit at a fixed height, ``axes.titley``)."""
+    figure first for each format. Of what that draw does, only a layout engine
+    (``layout="constrained"``) moves artists: such a figure is drawn once here, as
+    matplotlib would."""
+    if fig.get_layout_engine() is not None:
+        fig.draw_without_rendering()
     return fig.get_tightbbox(fig.canvas.get_renderer()).padded(
         mpl.rcParams["savefig.pad_inches"])
 

@@ -524,3 +524,16 @@ def test_sensitivity_errors_catch_a_wrong_formula() -> None:
 def test_bad_input_names_the_parameter(call, name: str) -> None:
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_only_the_large_kappa_change_matches_under_the_model_cost() -> None:
+    """Under the model's cost (weight lam) one printed cell of Tables 4–5 equals the paper's:
+    the change of the total at kappa = 100 -> 75 for lam = 25, which tends to -25% under any
+    convention; under weight 1 every cell matches."""
+    found = {lam: tables.matching_cells([row.model for row in
+                                         tables.model_misestimation_table(lam)], PAPER[lam])
+             for lam in PAPER}
+    assert found == {5: [], 25: [(75.0, "-25.00%")]}
+    rows = tables.misestimation_table(5)
+    assert len(tables.matching_cells(rows, PAPER[5])) == tables.compare_with_paper(rows,
+                                                                                    PAPER[5])[0]

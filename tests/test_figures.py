@@ -75,6 +75,37 @@ def _every_kind() -> plt.Figure:
     return fig
 
 
+def _constrained() -> plt.Figure:
+    figures.use_house_style()
+    fig, axes = plt.subplots(2, 2, layout="constrained")
+    for ax in axes.flat:
+        ax.plot([0.0, 1.0], [0.0, 1.0], label="line")
+        ax.set(title="panel", ylabel="a long label of the vertical axis")
+    return fig
+
+
+@pytest.mark.parametrize("make", [_figure, _every_kind, _constrained])
+def test_tight_box_is_matplotlibs(make) -> None:
+    """``save_figure`` takes the tight box from the artists' extents, without the draw that
+    ``savefig.bbox = "tight"`` makes first (but for a figure with a layout engine): the box is
+    the one matplotlib would use, with legends placed "best", figure legends, suptitles,
+    colour bars and a constrained layout."""
+    boxes = []
+    for ours in (True, False):
+        fig = make()
+        fig.suptitle("a figure title")
+        fig.legend(*fig.axes[0].get_legend_handles_labels(), loc="lower center",
+                   bbox_to_anchor=(0.5, 0.98))
+        if ours:
+            boxes.append(figures._tight_bbox(fig).bounds)
+        else:
+            fig.draw_without_rendering()
+            boxes.append(fig.get_tightbbox(fig.canvas.get_renderer())
+                         .padded(mpl.rcParams["savefig.pad_inches"]).bounds)
+        plt.close(fig)
+    assert boxes[0] == pytest.approx(boxes[1], abs=1e-9)
+
+
 def test_every_drawn_series_is_in_the_csv(out) -> None:
     fig = _every_kind()
     drawn = {(s.panel, s.label, s.kind) for s in figures.series_of(fig)}

@@ -1,8 +1,8 @@
 """The paper's tables of costs, and the chapter's errata about them.
 
 * Table 1: A's cost (the model, paper (3)) against a passive eager adversary
-  ``lam phi_sigma`` with ``sigma = lam`` [INF: the only rate that reproduces the two pairs the
-  text quotes], for the best response, paper (19), and for the risk-neutral ``t``;
+  ``lam phi_sigma`` with ``sigma = lam`` [INF: a rate among those that reproduce both pairs
+  the text quotes], for the best response, paper (19), and for the risk-neutral ``t``;
   ``table1_search`` is the search over ``(kappa, lam, sigma)`` behind that rate.
 * Table 2: signs of A's temporary cost ``a'(a' + lam b')`` (the paper's two middle row labels
   are swapped; corrected).
@@ -31,7 +31,8 @@ from lib.competition.strategies import eager, risk_neutral
 Array = np.ndarray
 
 TABLE1_ROWS = ((0.1, 1), (0.1, 10), (1, 1), (1, 10), (0.1, 5), (10, 10))
-"""``(kappa, lam)`` of Table 1: the panels of Fig. 12 plus two rows with ``sigma = kappa``."""
+"""``(kappa, lam)`` of Table 1: the panels of Fig. 12 plus ``(0.1, 5)`` and ``(10, 10)``, ours,
+to show the trend in ``lam`` and in ``kappa`` (the paper's rows are lost)."""
 
 # The paper's Tables 4 (lam = 5) and 5 (lam = 25) as printed: (kappa, Temp, Perm, Total,
 # Total Diff). "2.0" and "-524.0" are printed with one decimal only.
@@ -276,12 +277,25 @@ def table2_columns(rows: Sequence[Table2Row]) -> dict[str, list]:
             "A's temporary impact": [r.impact for r in rows]}
 
 
+def _printed_pairs(rows: Sequence[MisestimationRow],
+                   paper: Sequence[tuple]) -> list[tuple[float, str, str]]:
+    """``(kappa, our cell, the paper's cell)`` for every cell the paper prints (Tables 4–5)."""
+    return [(mine[0], ours, theirs)
+            for mine, printed in zip(printed_cells(rows), paper, strict=True)
+            for ours, theirs in zip(mine[1:], printed[1:], strict=True) if theirs is not None]
+
+
 def compare_with_paper(rows: Sequence[MisestimationRow], paper: Sequence[tuple]) -> tuple[int, int]:
     """``(cells equal to the paper's, printed cells)`` for Tables 4–5 (``matches_printed``)."""
-    ours = [cell for row in printed_cells(rows) for cell in row[1:]]
-    theirs = [cell for row in paper for cell in row[1:]]
-    pairs = [(o, p) for o, p in zip(ours, theirs, strict=True) if p is not None]
-    return sum(matches_printed(o, p) for o, p in pairs), len(pairs)
+    pairs = _printed_pairs(rows, paper)
+    return sum(matches_printed(ours, theirs) for _, ours, theirs in pairs), len(pairs)
+
+
+def matching_cells(rows: Sequence[MisestimationRow],
+                   paper: Sequence[tuple]) -> list[tuple[float, str]]:
+    """``(kappa, cell)`` of the cells equal to the paper's (``matches_printed``)."""
+    return [(kappa, theirs) for kappa, ours, theirs in _printed_pairs(rows, paper)
+            if matches_printed(ours, theirs)]
 
 
 def misestimation_columns(rows: Sequence[MisestimationRow]) -> dict[str, list]:
