@@ -13,6 +13,7 @@ stamps, fixed SVG ids.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import json
 import os
@@ -27,6 +28,7 @@ from pathlib import Path
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib import mathtext
 from matplotlib.collections import LineCollection, PathCollection, PolyCollection, QuadMesh
 from matplotlib.image import AxesImage
 from matplotlib.patches import Patch, Polygon
@@ -61,8 +63,32 @@ STYLE = {
 
 
 def use_house_style() -> None:
-    """Apply the book's matplotlib style (Okabe–Ito colours, light grid, tight export)."""
+    """Apply the book's matplotlib style (Okabe–Ito colours, light grid, tight export) and
+    share the mathtext cache (``share_mathtext_cache``)."""
     mpl.rcParams.update(STYLE)
+    share_mathtext_cache()
+
+
+# matplotlib's own parse of one mathtext string, cached per parser object (50 entries).
+_PARSE_PER_PARSER = mathtext.MathTextParser._parse_cached
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_shared(output_type: str, *key: object) -> object:
+    output = {"vector": "path", "raster": "agg"}[output_type]
+    return _PARSE_PER_PARSER.__wrapped__(mathtext.MathTextParser(output), *key)
+
+
+def share_mathtext_cache() -> None:
+    """Parse each mathtext string once per process, not once per figure and format.
+
+    Every Agg renderer (one per figure, per format, and for the tight box) brings its own
+    parser with its own cache, so a label such as ``"time $t$"`` was parsed again for each
+    figure, which took about a fifth of a chapter's figure export. The parse
+    depends only on its arguments and the output type, so one cache keyed on those gives the
+    same bytes (a test compares them)."""
+    mathtext.MathTextParser._parse_cached = (
+        lambda parser, *key: _parse_shared(parser._output_type, *key))
 
 
 def figures_dir(chapter: str) -> Path:
@@ -94,8 +120,10 @@ def git_commit() -> tuple[str, bool]:
     return commit, bool(status.strip())
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
-    """Versions of Python and of the packages that shape the numbers and figures."""
+    """Versions of Python and of the packages that shape the numbers and figures (read once
+    per process; do not modify the dict)."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:

@@ -61,6 +61,8 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
     The parameters are checked first (``chapters.validate``): nothing is written when a name
     or value is wrong. The executed notebook goes to ``notebook`` and every figure file to
     the folder ``figures``. ``overrides`` are injected after the chapter's parameters cell.
+    The notebook is written once, at the end of the run or at the failing cell with its
+    error (papermill would otherwise rewrite the whole notebook before and after every cell).
     """
     overrides = dict(overrides or {})
     parameters = chapters.validate(chapter, overrides)
@@ -72,7 +74,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
         papermill.execute_notebook(
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,
-            config=KERNEL_CONFIG,
+            request_save_on_cell_execute=False, config=KERNEL_CONFIG,
         )
     return Execution(chapter, notebook, figures, parameters, time.perf_counter() - start)
 

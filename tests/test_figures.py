@@ -10,6 +10,7 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib import mathtext
 
 from lib import figures
 
@@ -49,6 +50,24 @@ def test_exports_are_byte_for_byte_reproducible(out) -> None:
     first = {p.name: p.read_bytes() for p in out.iterdir()}
     figures.save_figure(_figure(), "demo-ext-repeat", parameters={})
     assert first == {p.name: p.read_bytes() for p in out.iterdir()}
+
+
+def test_shared_mathtext_cache_gives_the_same_bytes(out, monkeypatch) -> None:
+    """The shared parse cache changes nothing drawn: the same figure, full of mathtext, is
+    byte-for-byte what matplotlib's own per-parser cache gives."""
+    def mathtext_figure() -> plt.Figure:
+        fig = _figure()
+        fig.axes[0].set(xlabel=r"time $t$", ylabel=r"$\xi_A\,\dot a(t)$",
+                        title=r"$\phi_\sigma(t) = \frac{1 - e^{-\sigma t}}{1 - e^{-\sigma}}$")
+        return fig
+
+    figures.save_figure(mathtext_figure(), "demo-ext-mathtext", parameters={})
+    shared = {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".png", ".svg")}
+    monkeypatch.setattr(mathtext.MathTextParser, "_parse_cached", figures._PARSE_PER_PARSER)
+    monkeypatch.setattr(figures, "share_mathtext_cache", lambda: None)
+    figures.save_figure(mathtext_figure(), "demo-ext-mathtext", parameters={})
+    assert mathtext.MathTextParser._parse_cached is figures._PARSE_PER_PARSER
+    assert shared == {p.name: p.read_bytes() for p in out.iterdir() if p.suffix in (".png", ".svg")}
 
 
 def _every_kind() -> plt.Figure:
