@@ -1,9 +1,9 @@
 """Symbolic verification shown in the page: residuals that must simplify to 0, and the
 "closed form vs numeric" error table.
 
-Every check prints one line a reader can see (``label: 0`` or ``label: True``) and raises
-``AssertionError`` when it fails, so a wrong derivation stops the chapter instead of
-rendering.
+Every check prints one line a reader can see (``label: 0`` or ``label: True``), or many checks
+render as one table (``residual_table``), and raises ``AssertionError`` when it fails, so a
+wrong derivation stops the chapter instead of rendering.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def _exactly_zero(residual: sp.Expr) -> bool:
     return sp.cancel(sp.together(sp.expand(residual.rewrite(sp.exp)))) == 0
 
 
-def verify_zero(label: str, residual: sp.Expr, *, exact_first: bool = False) -> None:
-    """Simplify ``residual``, print ``label: <result>``, and assert the result is 0.
+def _simplify_residual(residual: sp.Expr, *, exact_first: bool = False) -> sp.Expr:
+    """``residual`` simplified as far as needed to show it is 0.
 
     Hyperbolic residuals that ``simplify`` leaves are retried in exponential form. With
     ``exact_first``, exact rewriting (``_exactly_zero``) is tried before ``simplify``: a
@@ -35,14 +35,42 @@ def verify_zero(label: str, residual: sp.Expr, *, exact_first: bool = False) -> 
     it expands, so it is the caller's choice.
     """
     if exact_first and isinstance(residual, sp.Basic) and _exactly_zero(residual):
-        simplified = sp.S.Zero
-    else:
-        simplified = sp.simplify(residual)
-        if simplified != 0:
-            simplified = sp.simplify(sp.expand(residual.rewrite(sp.exp)))
+        return sp.S.Zero
+    simplified = sp.simplify(residual)
+    if simplified != 0:
+        simplified = sp.simplify(sp.expand(residual.rewrite(sp.exp)))
+    return simplified
+
+
+def verify_zero(label: str, residual: sp.Expr, *, exact_first: bool = False) -> None:
+    """Simplify ``residual`` (``_simplify_residual``), print ``label: <result>``, and assert
+    the result is 0."""
+    simplified = _simplify_residual(residual, exact_first=exact_first)
     print(f"{label}: {simplified}")
     if simplified != 0:
         raise AssertionError(f"{label}: residual simplifies to {simplified}, not 0")
+
+
+def residual_table(checks: Iterable[tuple[str, sp.Expr]], *, label: str, caption: str,
+                   exact_first: bool = False) -> str:
+    """Simplify every ``(check label, residual)`` pair as ``verify_zero`` does and return them as
+    a numbered MyST table (``lib.figures.numbered_table``) with columns ``check`` and
+    ``residual``, the residual in LaTeX.
+
+    All checks are simplified before any failure is reported: ``AssertionError`` names every
+    check whose residual is not 0. ``|`` in the check labels is escaped.
+    """
+    rows = [(name, _simplify_residual(residual, exact_first=exact_first))
+            for name, residual in checks]
+    if not rows:
+        raise ValueError("checks must hold at least one (label, residual) pair")
+    failed = [f"{name}: {value}" for name, value in rows if value != 0]
+    if failed:
+        raise AssertionError(f"{len(failed)} of {len(rows)} residuals do not simplify to 0: "
+                             + "; ".join(failed))
+    lines = ["| check | residual |", "|---|---|"]
+    lines += ["| " + name.replace("|", r"\|") + f" | ${sp.latex(value)}$ |" for name, value in rows]
+    return numbered_table("\n".join(lines), label=label, caption=caption)
 
 
 def verify_equal(label: str, lhs: sp.Expr, rhs: sp.Expr) -> None:

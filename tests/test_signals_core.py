@@ -651,3 +651,21 @@ def test_lq_solve_and_monomial_validation() -> None:
         models.coefficients(models.solve_single(P1), [0.0], "mixed")
     with pytest.raises(ValueError, match=r"^sol must give the 15 coefficients"):
         lo.loadings_separate(models.solve_shared_transcribed(P6), [0.0], P6)
+
+
+def test_printed_prop33_c1_in_closed_form() -> None:
+    """``prop33_c1_printed`` is the printed integral of Prop 3.3: 3.06407 at t = 0 where the
+    corrected c1 (and the ODE) give 0.1225544689; both vanish at T."""
+    p = P3.replace(alpha=0.0)
+    printed = cf.prop33_c1_printed(TIMES / 1.2, p)
+    rate = 2 * p.b / p.kappa
+    for t, value in zip(TIMES / 1.2, printed, strict=True):
+        integral = quad(lambda s: 1 - np.exp(-rate * (p.T - s)), t, p.T, epsabs=0.0,
+                        epsrel=1e-13)[0]
+        close(value, p.k * p.eta**2 / (2 * p.b * p.kappa) * integral, rtol=1e-12, atol=1e-15)
+    close(cf.prop33_c1_printed(0.0, p), 3.0640700918, rtol=1e-10)
+    reference(cf.prop33([0.0], p)["c1"], [0.1225544689])
+    assert printed[-1] == 0.0
+    assert cf.prop33_c1_printed(0.0, p).shape == ()
+    with pytest.raises(ValueError, match="alpha must be 0"):
+        cf.prop33_c1_printed(0.0, P3)

@@ -11,6 +11,7 @@ import sympy as sp
 
 from lib.symbolic import (
     ErrorTable,
+    residual_table,
     tolerance_text,
     verdict,
     verify_equal,
@@ -101,3 +102,37 @@ def test_exact_rewriting_first_is_the_callers_choice(capsys) -> None:
     assert capsys.readouterr().out == "cosh: 0\n"
     with pytest.raises(AssertionError, match="not 0"):
         verify_zero("off by one", sp.exp(x) * sp.exp(-x), exact_first=True)
+
+
+def test_residual_table_has_one_row_per_check(capsys) -> None:
+    checks = [("identity", sp.sinh(x) ** 2 - sp.cosh(x) ** 2 + 1),
+              ("double angle", sp.sinh(2 * x) - 2 * sp.sinh(x) * sp.cosh(x)),
+              ("cosh", sp.cosh(x) - (sp.exp(x) + sp.exp(-x)) / 2)]
+    text = residual_table(checks, label="demo-ext-residuals", caption="Addition: demo")
+    assert capsys.readouterr().out == ""
+    assert text.startswith(":::{table} Addition: demo\n:name: demo-ext-residuals\n")
+    body = text.splitlines()[3:-1]
+    assert body == ["| check | residual |", "|---|---|", "| identity | $0$ |",
+                    "| double angle | $0$ |", "| cosh | $0$ |"]
+    assert residual_table(checks, label="demo-ext-residuals", caption="Addition: demo",
+                          exact_first=True) == text
+
+
+def test_residual_table_fails_naming_every_wrong_check() -> None:
+    checks = [("wrong sign", sp.sinh(x) ** 2 - sp.cosh(x) ** 2 - 1),
+              ("identity", sp.sinh(x) ** 2 - sp.cosh(x) ** 2 + 1),
+              ("off by one", sp.exp(x) * sp.exp(-x))]
+    with pytest.raises(AssertionError, match="2 of 3") as failure:
+        residual_table(checks, label="demo-ext-residuals", caption="Addition: demo")
+    message = str(failure.value)
+    assert "wrong sign: -2" in message
+    assert "off by one: 1" in message
+    assert "identity" not in message
+    with pytest.raises(ValueError, match="at least one"):
+        residual_table([], label="demo-ext-residuals", caption="Addition: demo")
+
+
+def test_residual_table_escapes_pipes_in_labels() -> None:
+    text = residual_table([("|x| = x for x > 0", sp.Abs(x) - x)], label="demo-ext-residuals",
+                          caption="Addition: demo")
+    assert r"| \|x\| = x for x > 0 | $0$ |" in text.splitlines()

@@ -5,7 +5,8 @@
   rate as the average rate plus a pull towards the average.
 * The shared-signal ``c5`` (book eq. (ts-shared-nu-q)) and the inventory dispersion it implies,
   for all parameters.
-* Prop 3.3 (``c1`` corrected, book eq. (ts-prop33)) for ``alpha = mu = 0`` and Prop 3.6 (``c9``
+* Prop 3.3 (``c1`` corrected, book eq. (ts-prop33); the printed ``c1`` kept beside it to show
+  the erratum) for ``alpha = mu = 0`` and Prop 3.6 (``c9``
   with its parentheses restored, book eq. (ts-prop36)) for ``alpha = gamma = mu = 0``, built on
   the Bernoulli–Riccati solution ``s`` of Prop 3.3.
 * ``Psi``, ``Phi``, their inverses and the cross-sectional covariance (4.5)–(4.7) ((4.6) and
@@ -43,6 +44,7 @@ __all__ = [
     "price_variance",
     "prop32_rate",
     "prop33",
+    "prop33_c1_printed",
     "prop35_rate",
     "prop36",
     "psi",
@@ -195,6 +197,22 @@ def prop33(t: object, p: Params) -> dict[str, Array]:
 
     c1 = p.eta**2 * _tail_integral(lambda u: float(c7(np.asarray(p.T - u))), t, p.T)
     return {"c1": c1, "c7": c7(tau), "c9": 2.0 * p.z / _denominator(tau, p)}
+
+
+def prop33_c1_printed(t: object, p: Params) -> Array:
+    """``c1`` as Prop 3.3 of the paper prints it, for ``alpha = mu = 0``: the erroneous formula,
+    kept to show the erratum (``prop33`` gives the correct ``c1``).
+
+    ``c1 = k eta^2/(2 b kappa) int_t^T (1 - e^{-2b(T - s)/kappa}) ds
+    = k eta^2/(2 b kappa) (tau - (1 - e^{-2b tau/kappa}) kappa/(2b))``, which lacks the factor
+    ``c9(s)^2`` of the integrand; it has the shape of ``t``.
+    """
+    p, _, tau = _setup(t, p)
+    where = "the printed c1 of Prop 3.3"
+    _require_zero(p, ("alpha", "mu"), where)
+    _require_nonzero(p, "b", where)
+    rate = 2.0 * p.b / p.kappa
+    return p.k * p.eta**2 / (2.0 * p.b * p.kappa) * (tau + np.expm1(-rate * tau) / rate)
 
 
 def d9(tau: object, p: Params) -> Array:

@@ -8,11 +8,19 @@ returns a dict of arrays with the shape of ``t``. The formulas are the paper's, 
 the coefficients ``c_i`` with the misprint of ``nu_V`` in Section 2.4 corrected and the bars
 lost in Section 3.3.2 restored; the generic solution's
 ``LQSolution.feedback`` gives the same numbers by another route.
+
+``loading_curve`` turns one loading into a function of ``t`` (the coefficients are dense ODE
+output) and ``landmarks`` locates the roots and interior extrema of such a function, e.g. the
+sign change and the peak of ``nu_qbar`` that Section 3.2.2 of the paper describes for Figure 3.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import numpy as np
+from scipy.optimize import brentq, minimize_scalar
 
 from lib.riccati import LQSolution
 from lib.signals import models
@@ -20,7 +28,14 @@ from lib.signals.params import Params, require_params
 
 Array = np.ndarray
 
-__all__ = ["loadings_separate", "loadings_shared", "loadings_single"]
+__all__ = [
+    "Landmarks",
+    "landmarks",
+    "loading_curve",
+    "loadings_separate",
+    "loadings_shared",
+    "loadings_single",
+]
 
 
 def loadings_single(
@@ -85,3 +100,77 @@ def loadings_separate(
         "V": kv / (2.0 * k),
         "Vbar": (2.0 * k * (c[11] - gamma * c[14]) - p.k_bar * kv) / (2.0 * k * kappa),
     }
+
+
+_LOADINGS = {"single": (models.solve_single, loadings_single),
+             "shared": (models.solve_shared, loadings_shared),
+             "separate": (models.solve_separate, loadings_separate)}
+
+
+def loading_curve(model: str, name: str, p: Params) -> Callable[[object], Array]:
+    """``t -> nu_name(t)`` of ``model`` (a key of ``models.MONOMIALS``) at ``p``, vectorised
+    over ``t``, from the dense output of ``models.solve_<model>``; e.g. ``("shared", "qbar")``
+    is ``nu_qbar`` of book eq. (ts-shared-loadings)."""
+    p = require_params(p, "p")
+    if model not in _LOADINGS:
+        raise ValueError(f"model must be one of {', '.join(_LOADINGS)}, got {model!r}")
+    solve, loadings = _LOADINGS[model]
+    sol = solve(p)
+    names = loadings(sol, p.T, p)
+    if name not in names:
+        raise ValueError(f"name must be one of {', '.join(names)} for {model}, got {name!r}")
+
+    def curve(t: object) -> Array:
+        return loadings(sol, t, p)[name]
+
+    return curve
+
+
+@dataclass(frozen=True)
+class Landmarks:
+    """Roots and interior local extrema of a function on ``[t0, t1]``, each as ``(t, value)``
+    in increasing ``t``."""
+
+    roots: tuple[tuple[float, float], ...]
+    maxima: tuple[tuple[float, float], ...]
+    minima: tuple[tuple[float, float], ...]
+
+
+def landmarks(
+    curve: Callable[[object], object], t0: float, t1: float, *, n_grid: int = 2001
+) -> Landmarks:
+    """Roots and interior local extrema of ``curve`` on ``[t0, t1]``.
+
+    ``curve`` is evaluated once on ``n_grid`` equispaced times (vectorised) and at scalars.
+    Every sign change between grid samples (exact zeros skipped) is refined by ``brentq`` to
+    ``xtol = 1e-12``; every interior grid extremum by ``minimize_scalar`` bounded by its two
+    neighbours, ``xatol = 1e-10``. Features closer than the grid spacing may be missed.
+    """
+    if not (np.isfinite(t0) and np.isfinite(t1) and t0 < t1):
+        raise ValueError(f"need finite t0 < t1, got t0 = {t0}, t1 = {t1}")
+    if n_grid < 3:
+        raise ValueError(f"n_grid must be at least 3, got {n_grid}")
+    grid = np.linspace(t0, t1, n_grid)
+    values = np.asarray(curve(grid), dtype=float)
+    if values.shape != grid.shape or not np.all(np.isfinite(values)):
+        raise ValueError("curve must return finite values with the shape of t")
+
+    def at(t: float) -> float:
+        return float(curve(t))
+
+    nonzero = np.flatnonzero(values)
+    change = nonzero[:-1][np.sign(values[nonzero[:-1]]) != np.sign(values[nonzero[1:]])]
+    after = nonzero[np.searchsorted(nonzero, change) + 1]
+    roots = tuple((r, at(r)) for r in (brentq(at, grid[i], grid[j], xtol=1e-12)
+                                       for i, j in zip(change, after, strict=True)))
+
+    def refine(i: int, sign: float) -> tuple[float, float]:
+        best = minimize_scalar(lambda t: sign * at(t), bounds=(grid[i - 1], grid[i + 1]),
+                               method="bounded", options={"xatol": 1e-10})
+        return float(best.x), at(best.x)
+
+    mid, left, right = values[1:-1], values[:-2], values[2:]
+    peaks = np.flatnonzero((mid > left) & (mid >= right)) + 1
+    troughs = np.flatnonzero((mid < left) & (mid <= right)) + 1
+    return Landmarks(roots=roots, maxima=tuple(refine(i, -1.0) for i in peaks),
+                     minima=tuple(refine(i, 1.0) for i in troughs))
