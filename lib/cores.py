@@ -149,9 +149,9 @@ def position_building(p: Mapping[str, object]) -> None:
 
 def trade_signals(p: Mapping[str, object]) -> None:
     """The three models at the chapter's correlation: their loadings on the chapter's grid,
-    the Monte Carlo figures with its seeds and sizes (two markets of the variance band
-    instead of 400), the mean-field moments and the check of a finite population against the
-    mean field."""
+    the Monte Carlo figures with its seeds and sizes (two markets of the terminal-variance
+    study instead of 2000), the mean-field moments and the check of a finite population against
+    the mean field."""
     rho, seed, n_steps, n_agents = p["rho"], p["seed"], p["n_steps"], p["n_agents"]
     t = np.linspace(0.0, 1.0, p["n_points"])
     p1, p3, p6 = (q.replace(rho=rho) for q in (P1, P3, P6))
@@ -169,11 +169,12 @@ def trade_signals(p: Mapping[str, object]) -> None:
     market8 = simulate.simulate_separate(p6, N=n_agents, n_steps=n_steps, rng=rng,
                                          Q0=rng.normal(0.0, 0.5, n_agents),
                                          V0=rng.normal(0.0, 0.02, n_agents))
-    band = verification.terminal_variance_band(p6, seed=seed + 3, agents=n_agents, markets=2,
-                                               n_steps=n_steps)
+    study = verification.terminal_variance_study(P6, seed=seed + 3, agents=50, markets=2,
+                                                 n_steps=1000)
     _finite("simulations", paths.nu, *paths.contributions.values(), market5.Q, market5.nu,
             *market5.contributions.values(), market8.Q, market8.V, market8.nu,
-            *market8.contributions.values(), band.mean, band.low, band.high)
+            *market8.contributions.values(), study.mean, study.low, study.high,
+            study.mean_field)
     verification.finite_population(seed=seed + 4).check()
 
 
