@@ -131,19 +131,26 @@ def _parameters_of_every_figure(out: Path, chapter: str) -> list[dict]:
 # every figure is at stake.
 def test_trade_signals_runs_with_other_correlation_and_seed(tmp_path) -> None:
     """The acceptance example of the trade-signals chapter, -p rho 0.6 -p seed 7, at reduced
-    sizes: every figure records the values it was drawn with."""
+    sizes: every figure records the values it was drawn with, and only those (a deterministic
+    figure records no seed or number of steps)."""
     out = tmp_path / "signals"
     changed = {"rho": "0.6", "seed": "7", "n_steps": "50", "n_paths": "3", "n_agents": "20"}
     assert reproduce.main(["trade_signals", *_options(changed), "--out", str(out)]) == 0
-    # the figures drawn with seeds or correlations of their own record those
-    own = {"trade_signals-fig05": {"seed": 8}, "trade_signals-fig08": {"seed": 9},
-           "trade_signals-fig09": {"rho": [0.0, 0.25, 0.5, 0.75, 1.0]},
-           "trade_signals-fig10": {"rho": [-1.0, -0.5, 0.0, 0.5, 1.0]}}
-    for path in sorted(out.glob("trade_signals-*.json")):
+    curve = {"rho": 0.6, "n_points": 501}
+    market = {"rho": 0.6, "n_steps": 50, "n_agents": 20}
+    expected = {
+        "fig01": curve, "fig02": {"rho": 0.6, "seed": 7, "n_steps": 50, "n_paths": 3},
+        "fig03": curve, "fig04": curve, "fig05": {**market, "seed": 8}, "fig06": curve,
+        "fig07": curve, "fig08": {**market, "seed": 9},
+        "fig09": {"rho": [0.0, 0.25, 0.5, 0.75, 1.0], "n_points": 501},
+        "fig10": {"rho": [-1.0, -0.5, 0.0, 0.5, 1.0], "n_points": 501},
+        "ext-errors": {"n_points": 501}}
+    chapter = {"seed", "n_steps", "n_paths", "n_agents", "n_points"}
+    for item, values in expected.items():
+        path = out / f"trade_signals-{item}.json"
         recorded = json.loads(path.read_text())["parameters"]
-        expected = {"rho": 0.6, "seed": 7, "n_steps": 50, "n_paths": 3, "n_agents": 20,
-                    **own.get(path.stem, {})}
-        assert {name: recorded[name] for name in expected} == expected, path.stem
+        assert {name: recorded[name] for name in values} == values, item
+        assert not (chapter - set(values)) & set(recorded), item
     assert len(list(out.glob("trade_signals-fig*.png"))) == 10
 
 

@@ -16,8 +16,8 @@ C = symbolic.C
 GENUINE = ("nu_V* of Section 2.4", "terminal condition of (3.4)", "c1 of Prop 3.3",
            "factor of Prop 3.5", "proof of Prop 4.1")
 OCR_ONLY = ("Prop 3.1, spurious lines", "Prop 3.1, $c_5$", "Prop 3.1, $c_3$ and $c_4$",
-            "Prop 3.6, $c_9$", "Section 3.3.2, loadings", "Prop 4.1, $C_t$", "(4.6)",
-            "proof of Prop 4.2, $\\Phi_t$")
+            "Prop 3.6, $c_9$", "Section 3.3.2, loadings", "Prop 4.1, $C_t$", "(3.8)",
+            "Figure 3 caption", "Section 3.3", "(4.6)", "proof of Prop 4.2, $\\Phi_t$")
 GROUPS = ("derivations", "consistency", "feedback", "zero patterns", "Prop 3.3", "Prop 3.6",
           "cross-section", "drift", "price variance", "shared c5", "reductions")
 

@@ -36,6 +36,7 @@ from lib.symbolic import select_checks
 
 __all__ = [
     "GROUPS",
+    "GROUP_TITLES",
     "MODELS",
     "C",
     "Erratum",
@@ -49,6 +50,7 @@ __all__ = [
     "exp_substitution",
     "feedback",
     "generator",
+    "in_exponentials",
     "loadings",
     "ocr_defects",
     "riccati_residual",
@@ -912,6 +914,22 @@ closed forms of Props 3.3 and 3.6, the cross-section and its closed forms (Secti
 paper), Prop 4.1's drift decomposition, the price variance (4.11), the shared-signal c5 and the
 reductions between the models."""
 
+GROUP_TITLES = {
+    "derivations": "Propositions 2.1, 3.1 and 3.4, the three coefficient systems derived from "
+                   "their HJB equations",
+    "consistency": "the consistency conditions (3.9) and (3.17)",
+    "feedback": "the optimal rates and loadings, with Propositions 3.2 and 3.5",
+    "zero patterns": "the vanishing coefficients of Propositions 2.2, 3.3 and 3.6",
+    "Prop 3.3": "Proposition 3.3",
+    "Prop 3.6": "Proposition 3.6",
+    "cross-section": "Proposition 4.1, the propagator and the covariance (4.4)-(4.7)",
+    "drift": "Proposition 4.1, the drift decomposition (4.8)-(4.9)",
+    "price variance": "Proposition 4.2, the propagator and the price variance (4.10)-(4.11)",
+    "shared c5": "the closed form of c5 in the shared-signal model (ours)",
+    "reductions": "the reductions between the models (ours)",
+}
+"""A title for each group, naming the propositions and equations of the paper it checks."""
+
 
 def checks(group: str | None = None) -> list[Check]:
     """The ``(label, residual)`` pairs of one group (see ``GROUPS``), or of all groups.
@@ -954,27 +972,31 @@ def _errata() -> tuple[Erratum, ...]:
     nu_eq = _in_equilibrium(feedback("separate"), "separate")
     return (
         Erratum("nu_V* of Section 2.4",
-                "Section 2.4 prints nu_V* = (c6 - 2b c5)/(2k); the V-loading of the optimal rate "
-                "of Prop 2.1 is (c6 - 2 gamma c5)/(2k)",
+                r"Section 2.4 prints $\nu_V^* = (c_6 - 2bc_5)/(2k)$; the $V$-loading of the "
+                r"optimal rate of Prop 2.1 is $(c_6 - 2\gamma c_5)/(2k)$",
                 v_loading - (c6 - 2 * b * c5) / (2 * k), v_loading - loadings("single")[V]),
         Erratum("terminal condition of (3.4)",
-                "(3.4) prints H^n(T) = x + q Vbar - alpha q^2; H = x + qS + h with Prop 3.1's "
-                "c5(T) = -alpha, c9(T) = 1 gives the payoff x + q(S + Vbar) - alpha q^2",
+                r"(3.4) prints $H^n(T) = x + q\bar V - \alpha q^2$; $H = x + qS + h$ with "
+                r"Prop 3.1's $c_5(T) = -\alpha$, $c_9(T) = 1$ gives the payoff "
+                r"$x + q(S + \bar V) - \alpha q^2$",
                 sp.expand(x + q * Vbar - alpha * q**2 - ansatz_end),
                 sp.expand(x + q * (S + Vbar) - alpha * q**2 - ansatz_end)),
         Erratum("c1 of Prop 3.3",
-                "Prop 3.3 prints c1 = k eta²/(2b kappa) ∫_t^T (1 - e^{-2b(T-s)/kappa}) ds; "
-                "c1' = -eta² c7 needs the factor c9(s)² in the integrand",
+                r"Prop 3.3 prints $c_1 = \frac{k\eta^2}{2b\kappa}\int_t^T "
+                r"(1 - e^{-2b(T - s)/\kappa})\,ds$; $c_1' = -\eta^2 c_7$ needs the factor "
+                r"$c_9(s)^2$ in the integrand (residual: the $c_1$ equation)",
                 riccati_residual("shared", 1, {**forms, 1: printed_c1}, _PROP33_ZERO),
                 riccati_residual("shared", 1, forms, _PROP33_ZERO)),
         Erratum("factor of Prop 3.5",
-                "Prop 3.5 prints (2c6 - gamma c11)/k (q - qbar); the equilibrium rate "
-                "(3.16) with (3.17) has (2c6 - gamma c11)/(2k)",
+                r"Prop 3.5 prints $\frac{2c_6 - \gamma c_{11}}{k}(q - \bar q)$; the "
+                r"equilibrium rate (3.16) with (3.17) has $\frac{2c_6 - \gamma c_{11}}{2k}$",
                 nu_eq - _prop35(k), nu_eq - _prop35(2 * k)),
         Erratum("proof of Prop 4.1",
-                "The proof of Prop 4.1 has Psi_t^{-1}, not Psi_u^{-1}, in the stochastic "
-                "integrals; Ito's isometry then breaks the Lyapunov form of (4.4) (entry "
-                "(2,2) at the Prop 3.6 closed forms)",
+                r"The statement (4.4) of Prop 4.1 is correct, with $\Psi_u^{-1}$ inside the "
+                r"integral. One intermediate line of its proof writes $\Psi_t^{-1}$ inside the "
+                r"stochastic integrals instead; taken literally, that line gives a covariance "
+                r"that does not solve the Lyapunov equation (residual: entry (2, 2) at the "
+                r"closed forms of Prop 3.6)",
                 _lyapunov(_sigma_integral(t))[1, 1], _lyapunov(_sigma_integral(u))[1, 1]),
     )
 
@@ -985,10 +1007,18 @@ def errata() -> list[Erratum]:
     return list(_errata())
 
 
+def in_exponentials(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with the shorthands of the checks written out again (``X = e^{omega tau}``,
+    ``Y = e^{b tau/kappa}``, ``E_t = e^{beta t}`` and the like), for display in the page."""
+    shorthands = {**_XY, **_BETA_ATOMS, **_PHI_ATOMS}
+    return expr.subs({symbol: sp.exp(atom) for atom, symbol in shorthands.items()})
+
+
 def ocr_defects() -> list[OcrDefect]:
-    """The defects of our OCR text copy only, printed as in the copy; each corrected form is the
-    one the checks verify (groups derivations, feedback, Prop 3.6, cross-section, drift and
-    price variance)."""
+    """The defects of our OCR text copy only, printed as in the copy. A lost overbar counts as
+    one (the conversion drops overbars throughout, so the copy cannot show whether the
+    original has them). Each corrected equation is the one the checks verify (groups
+    derivations, feedback, Prop 3.6, cross-section, drift and price variance)."""
     return [
         OcrDefect("Prop 3.1, spurious lines",
                   r"c'_1 + f_2(c_2 - \bar{k}c_1) + f_3(c_3 - \bar{k}c_2) + \dots,\ "
@@ -1017,6 +1047,11 @@ def ocr_defects() -> list[OcrDefect]:
                   r"\bar{k}(c_{11} - 2\gamma c_8)}{2k(2k + \bar{k})}"),
         OcrDefect("Prop 4.1, $C_t$", r"C_t:\ \nu_V^*(t) + \nu_V^*(t)\ \text{(twice)}",
                   r"C_t:\ \nu_V^*(t) + \nu_{\bar{V}}^*(t)"),
+        OcrDefect("(3.8)", r"\nu^{n*}(t, q, \bar{q}, V)", r"\nu^{n*}(t, q, \bar{q}, \bar{V})"),
+        OcrDefect("Figure 3 caption", r"\text{loadings on } Q_t, \bar{Q}_t, V_t",
+                  r"\text{loadings on } Q_t, \bar{Q}_t, \bar{V}_t"),
+        OcrDefect("Section 3.3", r"\text{the } V_0 \text{ of Section 3.2}",
+                  r"\text{the } \bar{V}_0 \text{ of Section 3.2}"),
         OcrDefect("(4.6)", r"\bar{\Sigma}_t^V = 2^{-2\beta t}\bar{\Sigma}_0^V + \dots",
                   r"\bar{\Sigma}_t^V = e^{-2\beta t}\bar{\Sigma}_0^V + \dots"),
         OcrDefect("proof of Prop 4.2, $\\Phi_t$",
