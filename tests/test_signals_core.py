@@ -24,6 +24,7 @@ from lib.signals import (
     P9,
     PRESETS,
     Params,
+    crosssection,
     models,
     separate_signals_coefficients,
     shared_signal_coefficients,
@@ -31,6 +32,7 @@ from lib.signals import (
 )
 from lib.signals import closed_forms as cf
 from lib.signals import loadings as lo
+from lib.signals.verification import SIGMA0
 
 # A parameter set with nothing switched off: mu != 0, gamma != 0, alpha != 0, rho not 0 or 1.
 GENERIC = Params(mu=0.3, sigma=0.8, eta=0.7, beta=1.3, gamma=0.07, gamma_bar=0.15, rho=0.6,
@@ -669,3 +671,49 @@ def test_printed_prop33_c1_in_closed_form() -> None:
     assert cf.prop33_c1_printed(0.0, p).shape == ()
     with pytest.raises(ValueError, match="alpha must be 0"):
         cf.prop33_c1_printed(0.0, P3)
+
+
+# --- across the parameter domain ------------------------------------------------------------
+
+
+def _domain_sample(seed: int, n: int) -> list[Params]:
+    """``n`` parameter sets drawn around the paper's (P6): every parameter varied at once."""
+    rng = np.random.default_rng(seed)
+    return [P6.replace(mu=rng.uniform(-0.3, 0.3), sigma=rng.uniform(0.5, 2.0),
+                       eta=rng.uniform(0.2, 1.5), beta=rng.uniform(0.5, 2.0),
+                       gamma=rng.uniform(0.0, 0.1), gamma_bar=rng.uniform(0.05, 0.5),
+                       rho=rng.uniform(-0.9, 0.9), b=rng.uniform(0.005, 0.1),
+                       k=rng.uniform(0.002, 0.02), k_bar=rng.uniform(0.0, 0.005),
+                       alpha=rng.uniform(0.0, 1.0), T=rng.uniform(0.5, 2.0)) for _ in range(n)]
+
+
+def _relative(a: np.ndarray, b: np.ndarray) -> float:
+    """Largest error of each row of ``a`` relative to the largest entry of that row of ``b``."""
+    scale = np.max(np.abs(b), axis=-1, keepdims=True)
+    return float(np.max(np.abs(a - b) / np.where(scale == 0.0, 1.0, scale)))
+
+
+@pytest.mark.parametrize("p", _domain_sample(7, 4), ids=lambda p: f"T={p.T:.2f}")
+def test_coefficients_within_1e_9_across_the_domain(p: Params) -> None:
+    """The generic core against the paper's systems, and the closed forms (Props 3.3 and 3.6,
+    shared c5, (4.5)-(4.7), (4.11)) against the ODEs, within 1e-9 relative at random
+    parameters (each closed form under its own conditions)."""
+    t = np.linspace(0.0, p.T, 101)
+    for model in MODELS:
+        assert _relative(models.coefficients(SOLVE[model](p), t, model),
+                         TRANSCRIBED[model](p)(t)) <= 1e-9, model
+    assert _relative(cf.shared_c5(t, p), shared_signal_coefficients(p, t)[4]) <= 1e-9
+    p33 = p.replace(alpha=0.0, mu=0.0)
+    closed = cf.prop33(t, p33)
+    assert _relative(np.array([closed[n] for n in ("c1", "c7", "c9")]),
+                     shared_signal_coefficients(p33, t)[[0, 6, 8]]) <= 1e-9
+    p36 = p.replace(alpha=0.0, gamma=0.0, mu=0.0)
+    names = (1, 8, 9, 11, 12, 15)
+    closed = cf.prop36(t, p36)
+    assert _relative(np.array([closed[f"c{i}"] for i in names]),
+                     separate_signals_coefficients(p36, t)[[i - 1 for i in names]]) <= 1e-9
+    entries = ([0, 1, 1], [0, 1, 0])
+    assert _relative(cf.cross_section_cov(t, p36, SIGMA0)[entries],
+                     crosssection.cross_section_cov(p36, SIGMA0, t)[entries]) <= 1e-9
+    assert _relative(cf.price_variance(t[1:], p36),
+                     crosssection.price_variance(p36, t[1:])) <= 1e-9
