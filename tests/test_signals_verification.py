@@ -151,3 +151,14 @@ def test_gaussian_cross_section_stays_gaussian_and_uniform_one_does_not() -> Non
     uniform.check(limit=4.0)
     with pytest.raises(AssertionError, match="excess kurtosis of Q_T"):
         dataclasses.replace(uniform, theory=gaussian.theory).check()
+
+
+def test_finite_population_against_the_mean_field() -> None:
+    """Finitely many agents from SIGMA0 reproduce the mean-field covariance at T; a wrong mean
+    field is named by its row."""
+    result = verification.finite_population(seed=3, agents=200, replications=20, n_steps=200)
+    result.check(limit=4.0)
+    assert "| quantity | simulated | s.e. | mean field | z |" in result.markdown()
+    wrong = dataclasses.replace(result, theory=result.theory * np.array([1.3, 1, 1]))
+    with pytest.raises(AssertionError, match=r"from the mean field: \['Var Q'\]"):
+        wrong.check()
