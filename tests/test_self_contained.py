@@ -16,6 +16,7 @@ FORBIDDEN = {
     "the specification": re.compile(r"\bspec(?:-\d+|s?\b|ification)|DESIGN\.md", re.IGNORECASE),
     "a section sign of the specification": re.compile("§"),
     "an identifier of the specification": re.compile(r"\b[ESNRDA]\d{1,3}[a-z]?\b"),
+    "a defect of the specification in a label": re.compile(r"\bd\d{1,3}-"),
     "a numbered check or source of the specification":
         re.compile(r"\b(?:check|source)\s+0*\d+\b", re.IGNORECASE),
 }
@@ -49,12 +50,14 @@ def test_no_reference_to_the_specification(path: Path) -> None:
 
 
 @pytest.mark.parametrize("text", ["as in spec-002", "see §3.2", "by E31", "defect D14",
-                                  "S3 holds", "check 11", "source 004", "DESIGN.md"])
+                                  "S3 holds", "check 11", "source 004", "DESIGN.md",
+                                  "ts-claim-d20-readings"])
 def test_each_kind_of_mention_is_caught(text: str) -> None:
     assert mentions(text)
 
 
 @pytest.mark.parametrize("text", ["paper (31)", "Section 5.1 of the paper", "Eq. (12)",
-                                  "the special case", "spectral radius", "check that"])
+                                  "the special case", "spectral radius", "check that",
+                                  "d9(tau, p)"])
 def test_the_source_numbering_is_allowed(text: str) -> None:
     assert not mentions(text)
