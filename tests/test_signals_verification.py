@@ -158,7 +158,9 @@ def test_finite_population_against_the_mean_field() -> None:
     field is named by its row."""
     result = verification.finite_population(seed=3, agents=200, replications=20, n_steps=200)
     result.check(limit=4.0)
+    assert result.holds(4.0)
     assert "| quantity | simulated | s.e. | mean field | z |" in result.markdown()
     wrong = dataclasses.replace(result, theory=result.theory * np.array([1.3, 1, 1]))
+    assert not wrong.holds(4.0)
     with pytest.raises(AssertionError, match=r"from the mean field: \['Var Q'\]"):
         wrong.check()

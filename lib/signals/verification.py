@@ -31,6 +31,14 @@ SIGMA0 = np.diag([0.5**2, 0.02**2])
 """Initial cross-section of Figures 8–9: sd 0.5 of inventories, 0.02 of signals."""
 
 
+def _gaussian_state(rng: np.random.Generator, shape: tuple[int, ...], sd: object
+                    ) -> tuple[Array, Array]:
+    """Independent centred Gaussian inventories and signals of shape ``shape`` with standard
+    deviations ``sd = (sd_Q, sd_V)``, the inventories drawn first."""
+    q0 = rng.normal(0.0, sd[0], shape)
+    return q0, rng.normal(0.0, sd[1], shape)
+
+
 def _normalised(rows: Array) -> Array:
     """Each coefficient divided by its largest magnitude, so that all weigh alike."""
     scale = np.max(np.abs(rows), axis=-1, keepdims=True)
@@ -116,6 +124,10 @@ class MonteCarloCheck:
                       self.z_scores, strict=True)]
         return "\n".join(lines)
 
+    def holds(self, limit: float = 3.0) -> bool:
+        """Whether every row lies within ``limit`` s.e. of the theory."""
+        return bool(np.all(np.abs(self.z_scores) <= limit))
+
     def check(self, limit: float = 3.0) -> None:
         """Raise ``AssertionError`` naming the rows more than ``limit`` s.e. from the theory."""
         bad = [n for n, z in zip(self.names, self.z_scores, strict=True) if abs(z) > limit]
@@ -132,10 +144,9 @@ def finite_population(*, seed: int, p: Params | None = None, agents: int = 500,
     p = P9.replace(rho=0.5) if p is None else p
     rng = np.random.default_rng(validation.integer("seed", seed, minimum=0))
     shape = (replications, agents)
-    sd = np.sqrt(np.diag(SIGMA0))
-    result = simulate.simulate_separate(
-        p, N=agents, n_steps=n_steps, rng=rng, Q0=rng.normal(0.0, sd[0], shape),
-        V0=rng.normal(0.0, sd[1], shape), replications=replications, record_every=n_steps)
+    q0, v0 = _gaussian_state(rng, shape, np.sqrt(np.diag(SIGMA0)))
+    result = simulate.simulate_separate(p, N=agents, n_steps=n_steps, rng=rng, Q0=q0, V0=v0,
+                                        replications=replications, record_every=n_steps)
     q, v = result.Q[-1], result.V[-1]
     samples = np.array([q.var(axis=1, ddof=1), v.var(axis=1, ddof=1),
                         [np.cov(qi, vi)[0, 1] for qi, vi in zip(q, v, strict=True)]])
@@ -189,10 +200,10 @@ def conditioned_initial_state(rng: np.random.Generator, markets: int, agents: in
     ``N(0, 0.02^2)``), the inventories of each market scaled about their sample mean to the
     sample variance (ddof 1) ``initial_variance``."""
     shape = (markets, agents)
-    q0 = rng.normal(0.0, np.sqrt(SIGMA0[0, 0]), shape)
+    q0, v0 = _gaussian_state(rng, shape, np.sqrt(np.diag(SIGMA0)))
     centre = q0.mean(axis=1, keepdims=True)
     scale = np.sqrt(initial_variance / q0.var(axis=1, ddof=1, keepdims=True))
-    return centre + (q0 - centre) * scale, rng.normal(0.0, np.sqrt(SIGMA0[1, 1]), shape)
+    return centre + (q0 - centre) * scale, v0
 
 
 def terminal_variance_study(p: Params = P6, *, seed: int, agents: int = 50, markets: int = 2000,
@@ -358,7 +369,7 @@ def cross_section_shape(*, seed: int, p: Params = P6, initial: str = "gaussian",
     n_steps = validation.integer("n_steps", n_steps, minimum=1)
     shape = (replications, agents)
     if initial == "gaussian":
-        q0, v0 = rng.normal(0.0, sd[0], shape), rng.normal(0.0, sd[1], shape)
+        q0, v0 = _gaussian_state(rng, shape, sd)
     else:
         half = np.sqrt(3.0) * sd
         q0, v0 = rng.uniform(-half[0], half[0], shape), rng.uniform(-half[1], half[1], shape)
