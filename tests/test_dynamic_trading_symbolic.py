@@ -18,7 +18,8 @@ def test_groups_cover_every_result() -> None:
     assert len(labels) == len(set(labels))
     assert len(labels) == sum(len(sym.checks(group)) for group in sym.GROUPS)
     assert sym.GROUPS == ("Prop 12", "Prop 5", "Prop 6", "Prop 13", "Prop 7", "Prop 8", "Prop 9",
-                          "common values", "front-running", "Lemma 1", "footnote 25")
+                          "common values", "front-running", "Lemma 1", "footnote 25",
+                          "two traders")
     for group in sym.GROUPS:
         assert all(label.startswith(group + ": ") for label, _ in sym.checks(group))
     for needed in ("Prop 12: symbolic N", "Prop 12: P, Q and A^i in the FOC (15), N = 5",

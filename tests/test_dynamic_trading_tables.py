@@ -169,3 +169,17 @@ def test_common_value_impact_reduces_to_private_values(five) -> None:
                        impact.instantaneous_impact(P, Q), rtol=1e-15, atol=0)
     with pytest.raises(ValueError, match=r"^F must have shape"):
         impact.instantaneous_impact(P, Q, np.eye(3))
+
+
+def test_markdown_shows_our_value_the_difference_and_the_rule(five) -> None:
+    """Each row shows ours to 6 decimals, printed − ours and the accepting rule; a cell that
+    matches under neither rule is marked."""
+    P, Q = five
+    rows = paper_tables.markdown(compare("T1", {"P": P, "Q": Q})).splitlines()
+    assert rows[0].count("|") == 9 and "printed − ours" in rows[0]
+    p3 = next(row for row in rows if row.startswith("| P | 1 | 3 |"))
+    assert p3.split("|")[4:9] == [" -.387 ", f" {P[2]:.6f} ", " -0.387 ",
+                                  f" {Decimal('-.387') - Decimal(f'{P[2]:.6f}'):+.6f} ",
+                                  " truncated "]
+    wrong = paper_tables.markdown(compare("T1", {"P": P + 0.01, "Q": Q})).splitlines()
+    assert sum("**neither**" in row for row in wrong) == 5

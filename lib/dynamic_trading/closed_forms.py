@@ -25,6 +25,7 @@ Array = np.ndarray
 __all__ = [
     "commitment",
     "commitment_optimal_kappa",
+    "common_value_impact",
     "common_value_matrix",
     "common_value_symmetric",
     "entry_welfare",
@@ -209,6 +210,17 @@ def common_value_symmetric(N: int, b: float, r: float, phi: float) -> tuple[Arra
         raise ValueError(f"phi must be < 1, got {phi}")
     kappa = r * ((N - 2) * (1 - phi) - phi * N) / (2 * (1 - phi) + 2 * phi * N)
     return np.full(N, -b / (N * r)), kappa * (np.eye(N) - 1.0 / N), kappa
+
+
+def common_value_impact(N: int, b: float, r: float, phi: float) -> float:
+    """Section 6 [dt-common-impact]: the instantaneous impact of footnote 30,
+    ``I = -(P F_.i)/(Q_i. F_.i)``, in the symmetric market,
+    ``b (1 + (N-1) phi) / (r (N-1)(1-phi) kappa(phi))``; requires ``phi < phi_critical(N)``."""
+    _, _, kappa = common_value_symmetric(N, b, r, phi)
+    if kappa <= 0:
+        raise ValueError(f"phi must be < phi* = {phi_critical(N):.6g} (no trade beyond), "
+                         f"got {phi}")
+    return b * (1 + (N - 1) * phi) / (r * (N - 1) * (1 - phi) * kappa)
 
 
 def phi_critical(N: int) -> float:

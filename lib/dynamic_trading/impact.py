@@ -20,6 +20,7 @@ __all__ = [
     "belief",
     "deviation_system",
     "instantaneous_impact",
+    "optimality_residual",
     "permanent_impact",
     "simulate_deviation",
     "transient_impact",
@@ -74,6 +75,19 @@ def transient_impact(P: Array, Q: Array, b: Array, r: float = 1.0) -> Array:
     # (P_{-i} + I^i Q_{i,-i}) Q_{-i,i} summed over j != i
     total = ((P[:, None] + I_[None, :] * Q.T) * Q * off).sum(axis=0) / d
     return total - permanent_impact(b, r)
+
+
+def optimality_residual(P: Array, Q: Array, b: Array, r: float = 1.0) -> Array:
+    """Residual of Prop 11's optimality condition for a trader whose impact has no transient
+    part, book eq. (dt-no-transient) (paper (33)), row ``i`` for player ``i``, shape (N, N):
+    ``(P - I^i Q_{i.})(r I + Q) + b^i e_i' - Λ^i Q_{i.}``. Zero for every row when no trader
+    has a transient impact (the symmetric market, Prop 12)."""
+    P, Q = check_pq(P, Q)
+    b = _check_b(b, P.size)
+    r = validation.positive("r", r)
+    marginal = P[None, :] - instantaneous_impact(P, Q)[:, None] * Q
+    return (marginal @ (r * np.eye(P.size) + Q) + np.diag(b)
+            - permanent_impact(b, r)[:, None] * Q)
 
 
 def deviation_system(P: Array, Q: Array, i: int) -> tuple[Array, Array]:

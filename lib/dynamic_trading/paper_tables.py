@@ -333,15 +333,22 @@ def common_value_example() -> np.ndarray:
 
 
 def markdown(cells: list[Cell]) -> str:
-    """Markdown: each printed cell beside ours at the same decimals, and the rule that matched."""
-    lines = ["| block | row | column | printed | ours | match |", "|---|---:|---:|---:|---:|---|"]
+    """Markdown: each printed cell, our value to 6 decimals, our value at the printed decimals
+    under the rule that matched, the difference printed − ours (ours to 6 decimals) and the
+    rule under which the cell is accepted ("rounded", "truncated" or **neither**)."""
+    lines = ["| block | row | column | printed | ours | ours at the printed decimals "
+             "| printed − ours | accepted as |",
+             "|---|---:|---:|---:|---:|---:|---:|---|"]
     for c in cells:
-        ours = c.rounded if c.rule != TRUNCATED else c.truncated
-        verdict = "—" if c.match is None else (
-            "yes" if c.match and c.rule == ROUNDED else
-            "yes (truncated)" if c.match else "**no**")
-        lines.append(f"| {c.block} | {c.row + 1} | {c.col + 1} | {c.printed or 'unreadable'} "
-                     f"| {ours} | {verdict} |")
+        ours6 = _apply(c.ours, 6, ROUND_HALF_UP)
+        if c.printed is None:
+            lines.append(f"| {c.block} | {c.row + 1} | {c.col + 1} | unreadable | {ours6} "
+                         "| — | — | — |")
+            continue
+        shown = c.truncated if c.rule == TRUNCATED else c.rounded
+        difference = Decimal(c.printed) - ours6
+        lines.append(f"| {c.block} | {c.row + 1} | {c.col + 1} | {c.printed} | {ours6} "
+                     f"| {shown} | {difference:+.6f} | {c.rule or '**neither**'} |")
     return "\n".join(lines)
 
 

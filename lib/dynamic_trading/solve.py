@@ -4,14 +4,18 @@ The unknowns are ``P`` (N) and the first ``N-1`` rows of ``Q`` (the last row mak
 sums zero): ``N**2`` in all, matched by the ``N**2`` first-order conditions (dt-foc) and
 (dt-fringe-foc) (paper (15), (17)), with the value matrices eliminated by Lyapunov solves
 (dt-lyapunov), paper (16). Degenerate (no-trade) roots solve the same
-equations, so every solution is screened with ``check_conditions`` (Prop 3).
+equations, so every solution is screened with ``check_conditions`` (Prop 3); ``multistart``
+counts the kinds of roots reached from random starting points.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from scipy.optimize import root
 
+from lib import validation
 from lib.dynamic_trading import closed_forms
 from lib.dynamic_trading.equations import check_conditions, equilibrium_residual, value_matrices
 from lib.dynamic_trading.model import Equilibrium, Market
@@ -19,8 +23,10 @@ from lib.dynamic_trading.model import Equilibrium, Market
 Array = np.ndarray
 
 __all__ = [
+    "Census",
     "equilibrium",
     "initial_guess",
+    "multistart",
     "pack",
     "solve_by_continuation",
     "solve_equilibrium",
@@ -28,6 +34,8 @@ __all__ = [
 ]
 
 _RESIDUAL_TOL = 1e-10
+_NO_TRADE_TOL = 1e-6    # Q counts as zero (no trade) when max |Q_ij| <= _NO_TRADE_TOL * r
+_DISTINCT_TOL = 1e-6    # roots closer than this (max norm, relative) are the same root
 
 
 def pack(P: Array, Q: Array) -> Array:
@@ -108,8 +116,9 @@ def equilibrium(b: Array, *, r: float = 1.0, fringe: bool = False) -> tuple[Arra
 
     Raises
     ------
-    ValueError : bad ``b`` or ``r``, or two all-strategic players (only degenerate no-trade
-        equilibria exist, Prop 12 with ``N = 2``).
+    ValueError : bad ``b`` or ``r``, or two all-strategic players: only degenerate equilibria
+        exist (Prop 12 gives ``kappa = r (N-2)/2 = 0`` at ``N = 2``, and ``multistart`` reaches
+        only roots with ``Q = 0`` or a zero column of ``Q``).
     RuntimeError : no non-degenerate equilibrium was found.
     """
     market = Market(b, r=r, fringe=fringe)
@@ -127,3 +136,91 @@ def equilibrium(b: Array, *, r: float = 1.0, fringe: bool = False) -> tuple[Arra
             f"no non-degenerate equilibrium found for b = {market.b}, r = {market.r}, "
             f"fringe = {market.fringe} (direct solve and continuation failed: {why})")
     return eq.P.copy(), eq.Q.copy()
+
+
+@dataclass(frozen=True, eq=False)
+class Census:
+    """Roots of paper (15)–(17) reached by ``multistart`` from ``n_starts`` random points.
+
+    Every start is counted once: ``n_failed`` (the root finder did not converge),
+    ``n_no_trade`` (``Q = 0``, up to ``1e-6 r``: no trade, any ``P``), ``n_degenerate``
+    (``Q`` has a zero entry, e.g. a zero column, but is not zero), ``n_invalid``
+    (non-degenerate, but another condition of Prop 3 fails) or ``n_valid`` (passes
+    ``check_conditions``). ``invalid`` and ``valid`` hold the distinct roots of those kinds in
+    the order found (degenerate roots come in continua, e.g. ``Q = 0`` with any ``P``, so they
+    are only counted); ``max_no_trade_q`` is the largest ``|Q_ij|`` over the no-trade roots
+    (0 if there are none).
+    """
+
+    n_starts: int
+    n_failed: int
+    n_no_trade: int
+    n_degenerate: int
+    n_invalid: int
+    n_valid: int
+    max_no_trade_q: float
+    invalid: tuple[Equilibrium, ...]
+    valid: tuple[Equilibrium, ...]
+
+    @property
+    def n_converged(self) -> int:
+        """Starts whose root finder converged (residual below 1e-10)."""
+        return self.n_starts - self.n_failed
+
+
+def _random_starts(market: Market, n_starts: int, seed: int) -> tuple[Array, Array]:
+    """``n_starts`` points ``(P0, Q0)`` drawn with ``numpy.random.default_rng(seed)``:
+    ``p_i`` uniform in ``(-2 b^i/r, 0)`` (the scale of Prop 12's ``-b/(N r)`` and of the
+    fringe's ``P``), off-diagonal ``q_ij`` uniform in ``(-2 r N/(N-1), 0)`` and ``q_jj`` minus
+    the rest of column ``j``, so ``1' Q0 = 0`` and ``0 < q_jj < 2 r N``."""
+    N, r = market.n, market.r
+    rng = np.random.default_rng(seed)
+    P0 = -2.0 * market.b / r * rng.uniform(size=(n_starts, N))
+    off = -2.0 * r * N / (N - 1) * rng.uniform(size=(n_starts, N, N)) * (1.0 - np.eye(N))
+    return P0, off - off.sum(axis=1)[:, None, :] * np.eye(N)
+
+
+def multistart(market: Market, n_starts: int, *, seed: int = 0) -> Census:
+    """Census of the roots of paper (15)–(17) found by ``solve_equilibrium`` from ``n_starts``
+    random starting points (see ``Census``), each root screened with ``check_conditions``
+    (Prop 3). Reproducible for a given ``seed``.
+
+    Raises ``ValueError`` naming ``market``, ``n_starts`` or ``seed`` when one is bad.
+    """
+    if not isinstance(market, Market):
+        raise ValueError(f"market must be a Market, got {market!r}")
+    n_starts = validation.integer("n_starts", n_starts, minimum=1)
+    seed = validation.integer("seed", seed, minimum=0)
+    kinds = ("failed", "no_trade", "degenerate", "invalid", "valid")
+    counts = dict.fromkeys(kinds, 0)
+    distinct: dict[str, list[Equilibrium]] = {"invalid": [], "valid": []}
+    max_no_trade_q = 0.0
+    for P0, Q0 in zip(*_random_starts(market, n_starts, seed), strict=True):
+        eq = solve_equilibrium(market, guess=(P0, Q0))
+        kind = _kind(eq)
+        counts[kind] += 1
+        if kind == "no_trade":
+            max_no_trade_q = max(max_no_trade_q, float(np.abs(eq.Q).max()))
+        if kind in distinct and not any(_same_root(eq, seen) for seen in distinct[kind]):
+            distinct[kind].append(eq)
+    return Census(n_starts, *(counts[k] for k in kinds), max_no_trade_q,
+                  tuple(distinct["invalid"]), tuple(distinct["valid"]))
+
+
+def _kind(eq: Equilibrium) -> str:
+    """``"failed"``, ``"no_trade"``, ``"degenerate"``, ``"invalid"`` or ``"valid"`` (see
+    ``Census``)."""
+    if not eq.converged:
+        return "failed"
+    if np.abs(eq.Q).max() <= _NO_TRADE_TOL * eq.market.r:
+        return "no_trade"
+    conditions = check_conditions(eq.P, eq.Q)
+    if not conditions.nondegenerate:
+        return "degenerate"
+    return "valid" if conditions.holds else "invalid"
+
+
+def _same_root(a: Equilibrium, b: Equilibrium) -> bool:
+    """``(P, Q)`` of ``a`` and ``b`` agree to ``_DISTINCT_TOL`` relative to their size."""
+    x, y = pack(a.P, a.Q), pack(b.P, b.Q)
+    return bool(np.abs(x - y).max() <= _DISTINCT_TOL * max(1.0, np.abs(x).max()))

@@ -562,6 +562,10 @@ def _common_values() -> tuple[Check, ...]:
                  "full matrices, every player",
                  sqnorm(*[lyapunov_residual(Ai, P, Q, b, i)
                                            for i, Ai in enumerate(As)])),
+                (f"common values: N = {M}: footnote 30's impact -(P F_.1)/(Q_1. F_.1) minus "
+                 "b (1 + (N-1) phi) / (r (N-1)(1-phi) kappa(phi))",
+                 sp.cancel(-(P * F[:, 0])[0] / (Q[0, :] * F[:, 0])[0]
+                           - b * (1 + (M - 1) * phi) / (r * (M - 1) * (1 - phi) * k_phi))),
             ]
     out += [
         ("common values: kappa(phi) at phi = (N-2)/(2(N-1)) (no-trade threshold)",
@@ -649,6 +653,45 @@ def _footnote25() -> tuple[Check, ...]:
     return tuple(out)
 
 
+@cache
+def _two_traders() -> tuple[Check, ...]:
+    """Two strategic traders, ``Q = [[x, -y], [-x, y]]`` with ``q^11 = x > 0``, ``q^22 = y > 0``,
+    ``k = x + y``: the diagonal entries of the FOCs (15) times ``(r+k)(r+2k)/x`` and
+    ``(r+k)(r+2k)/y`` are linear in ``P`` with the determinant ``2 (r+k)^2 (r+2k)(2r+k) > 0``; at
+    the ``P`` they fix,
+    the off-diagonal entries sum to
+    ``[b1 y (3rx + ry + 2k^2) + b2 x (rx + 3ry + 2k^2)] / ((r+k)(r+2k)(2r+k)) > 0``: no root
+    has ``q^ii > 0``."""
+    xx, yy, p1, p2 = sp.symbols("x y p_1 p_2", real=True)
+    b1, b2 = sp.symbols("b_1 b_2", positive=True)
+    P, Q = sp.Matrix([[p1, p2]]), sp.Matrix([[xx, -yy], [-xx, yy]])
+    k = xx + yy
+    focs = []
+    for i, b_i in enumerate((b1, b2)):
+        a = sp.symbols(f"a_{i}11 a_{i}12 a_{i}22")
+        A = sp.Matrix([[a[0], a[1]], [a[1], a[2]]])
+        L = lyapunov_residual(A, P, Q, b_i, i)
+        values = sp.solve([L[0, 0], L[0, 1], L[1, 1]], a, dict=True)[0]
+        focs.append(foc_residual(P, Q, A.subs(values), i))
+    scale = (r + k) * (r + 2 * k)
+    diagonal = [sp.cancel(focs[0][0] * scale / xx), sp.cancel(focs[1][1] * scale / yy)]
+    prices = sp.solve(diagonal, [p1, p2], dict=True)[0]
+    determinant = sp.Matrix(2, 2, lambda i, j: sp.diff(diagonal[i], (p1, p2)[j])).det()
+    off = (focs[0][1] + focs[1][0]).subs(prices)
+    positive = (b1 * yy * (3 * r * xx + r * yy + 2 * k**2)
+                + b2 * xx * (r * xx + 3 * r * yy + 2 * k**2))
+    return (
+        ("two traders: the diagonal FOC entries (15) times (r+k)(r+2k)/q^ii are polynomials "
+         "(their denominators minus 1)",
+         sqnorm(*[sp.denom(sp.together(d)) - 1 for d in diagonal])),
+        ("two traders: their determinant in (p_1, p_2) minus 2 (r+k)^2 (r+2k) (2r+k)",
+         sp.expand(determinant - 2 * (r + k) ** 2 * (r + 2 * k) * (2 * r + k))),
+        ("two traders: sum of the off-diagonal FOC entries at that P, times "
+         "(r+k)(r+2k)(2r+k), minus b_1 y (3rx + ry + 2k^2) + b_2 x (rx + 3ry + 2k^2)",
+         sp.cancel(off * scale * (2 * r + k) - positive)),
+    )
+
+
 _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
     "Prop 12": _prop12,
     "Prop 5": _prop5,
@@ -661,6 +704,7 @@ _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
     "front-running": _frontrun,
     "Lemma 1": _lemma1,
     "footnote 25": _footnote25,
+    "two traders": _two_traders,
 }
 GROUPS = tuple(_GROUPS)
 
