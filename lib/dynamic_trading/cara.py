@@ -204,10 +204,11 @@ class CaraTrace:
     """The equilibrium branch ``σ_s = s σ`` of ``continuation_trace``, one row per reached scale.
 
     ``scales`` (K,), ``P`` (K, N), ``Q`` (K, N, N), ``residual`` (K,) the max |residual| of (15);
-    ``jacobian_min_sv`` (K,) the smallest singular value of the Jacobian of (15) with (51) in
-    ``(P, rows 1..N-1 of Q)`` (zero at a fold of the branch); ``hamiltonian_gap`` (K,) the
-    smallest ``|Re λ|`` over the players' Hamiltonian eigenvalues (zero when (51) loses its
-    stabilising root).
+    ``jacobian_min_sv`` (K,) the smallest singular value of the Jacobian of (15), divided by
+    ``r``, with (51) in ``(P, rows 1..N-1 of Q / r)``, which do not depend on the time unit
+    ``1/r`` (the holding costs are ``r α``); zero at a fold of the branch; ``hamiltonian_gap``
+    (K,) the smallest ``|Re λ|`` over the players' Hamiltonian eigenvalues (zero when (51) loses
+    its stabilising root).
     ``failed_scale`` and ``failure`` are the first scale not reached and why (``None`` if all were);
     ``failure`` names what stopped the root finder, possibly at a trial point off the branch, so
     the diagnostics of the reached scales tell the mechanism (a fold when ``jacobian_min_sv → 0``).
@@ -288,7 +289,9 @@ def continuation_trace(
             break
         gap = min(_imaginary_gap(_hamiltonian(*_riccati_terms(P, Q, alpha[i], i, r, S)))
                   for i in range(N))
-        min_sv = np.linalg.svd(_jacobian(P, Q, A, alpha, r, S), compute_uv=False)[-1]
+        units = np.r_[np.full(N, 1.0 / r), np.ones(N * (N - 1))]   # unknowns P, Q / r;
+        min_sv = np.linalg.svd(_jacobian(P, Q, A, alpha, r, S) * units,  # residual / r
+                               compute_uv=False)[-1]
         rows.append((s, P, Q, worst, min_sv, gap))
         x = x_new
     shapes = [(), (N,), (N, N), (), (), ()]
