@@ -24,7 +24,9 @@ STATUSES = (
 )
 KINDS = ("figure", "table")
 TAGS = ("REC", "INF", "PROP")
-FIELDS = ("id", "kind", "original", "status", "tags", "check", "notes")
+VERDICTS = ("holds", "holds partly", "does not hold")
+FIELDS = ("id", "kind", "original", "status", "tags", "check", "notes", "paper_claim",
+          "verdict", "backed_by")
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,9 @@ class Entry:
     tags: tuple[str, ...]
     check: str
     notes: str
+    paper_claim: str = ""
+    verdict: str = ""
+    backed_by: tuple[str, ...] = ()
 
     @property
     def produced(self) -> bool:
@@ -62,7 +67,9 @@ def load(path: Path = REGISTRY) -> list[Entry]:
             entry = Entry(chapter=chapter, id=item["id"], kind=item["kind"],
                           original=item.get("original", ""), status=item["status"],
                           tags=tuple(item.get("tags", ())), check=item["check"],
-                          notes=item.get("notes", ""))
+                          notes=item.get("notes", ""), paper_claim=item.get("paper_claim", ""),
+                          verdict=item.get("verdict", ""),
+                          backed_by=tuple(item.get("backed_by", ())))
             if entry.id in seen:
                 raise ValueError(f"registry: duplicate id {entry.id}")
             seen.add(entry.id)
@@ -73,12 +80,26 @@ def load(path: Path = REGISTRY) -> list[Entry]:
                                  f"status one of {STATUSES}")
             if set(entry.tags) - set(TAGS):
                 raise ValueError(f"registry: {entry.id}: tags must be among {TAGS}")
+            _check_verdict(entry)
             is_addition = "-ext-" in entry.id
             if is_addition != (entry.status == "addition") or is_addition == bool(entry.original):
                 raise ValueError(f"registry: {entry.id}: additions have ids -ext-<name>, status "
                                  "'addition' and no original; items of the source the reverse")
             entries.append(entry)
     return entries
+
+
+def _check_verdict(entry: Entry) -> None:
+    """A paper's claim about an item comes with our verdict and the checked claims of the
+    chapter that back it (anchors ``<prefix>-claim-<name>``), or none of the three does."""
+    given = (bool(entry.paper_claim), bool(entry.verdict), bool(entry.backed_by))
+    if any(given) and not all(given):
+        raise ValueError(f"registry: {entry.id}: paper_claim, verdict and backed_by go together")
+    if entry.verdict and entry.verdict not in VERDICTS:
+        raise ValueError(f"registry: {entry.id}: verdict must be one of {VERDICTS}")
+    if any("-claim-" not in label for label in entry.backed_by):
+        raise ValueError(f"registry: {entry.id}: backed_by lists checked-claim anchors "
+                         "<prefix>-claim-<name>")
 
 
 def sources(path: Path = REGISTRY) -> dict[str, dict]:
@@ -132,6 +153,11 @@ def markdown(entries: list[Entry] | None = None) -> str:
         parts.append("")
         for e in rows:
             notes = f" *Notes:* {_cell(e.notes)}" if e.notes else ""
-            parts.append(f"- `{e.id}` — *check:* {_cell(e.check)}.{notes}")
+            claim = ""
+            if e.verdict:
+                checks = ", ".join(f"{{ref}}`check <{label}>`" for label in e.backed_by)
+                claim = (f" *The paper:* {_cell(e.paper_claim)} *Our reconstruction:* "
+                         f"**{e.verdict}** ({checks}).")
+            parts.append(f"- `{e.id}` — *check:* {_cell(e.check)}.{claim}{notes}")
         parts.append("")
     return "\n".join(parts)

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from lib import chapters, execution, figures, ledger
+from lib.book import GOLDEN
 
 
 def test_registry_is_well_formed_and_covers_every_chapter() -> None:
@@ -75,6 +76,10 @@ def test_ledger_markdown_lists_every_entry() -> None:
         ({"tags": ["GUESS"]}, "tags must be among"),
         ({"original": ""}, "additions have ids"),
         ({"colour": "red"}, "unknown field"),
+        ({"verdict": "holds"}, "go together"),
+        ({"paper_claim": "x", "verdict": "maybe", "backed_by": ["ac-claim-x"]},
+         "verdict must be one of"),
+        ({"paper_claim": "x", "verdict": "holds", "backed_by": ["ac-x"]}, "backed_by lists"),
     ],
 )
 def test_malformed_registry_rejected(tmp_path, change: dict, message: str) -> None:
@@ -84,3 +89,23 @@ def test_malformed_registry_rejected(tmp_path, change: dict, message: str) -> No
     path.write_text(yaml.safe_dump(raw))
     with pytest.raises(ValueError, match=message):
         ledger.load(path)
+
+
+def test_every_verdict_is_backed_by_a_claim_the_chapter_checks() -> None:
+    """Each checked claim that backs a verdict of the ledger is shown, as a holding check, in
+    the outputs of its chapter's golden notebook."""
+    for entry in (e for e in ledger.load() if e.backed_by):
+        outputs = json.dumps(json.loads((GOLDEN / f"{entry.chapter}.ipynb").read_text()))
+        for label in entry.backed_by:
+            name = label.split("-claim-", 1)[1]
+            assert f"({label})=" in outputs and f"Check `{name}` holds" in outputs, \
+                f"{entry.id}: {label} is not a holding check of {entry.chapter}"
+
+
+def test_ledger_shows_the_paper_claim_and_our_verdict() -> None:
+    entry = ledger.Entry("almgren_chriss", "almgren_chriss-fig01", "figure", "Figure 1",
+                         "reproduced", (), "a check", "", paper_claim="It is convex.",
+                         verdict="holds partly", backed_by=("ac-claim-convex",))
+    text = ledger.markdown([entry])
+    assert ("*The paper:* It is convex. *Our reconstruction:* **holds partly** "
+            "({ref}`check <ac-claim-convex>`).") in text
