@@ -5,7 +5,8 @@ optimal execution, ...); the shared pieces are ``lib.validation`` (parameter che
 ``lib.odes`` (ODE and Riccati integration), ``lib.symbolic`` (sympy verification),
 ``lib.figures`` (house style and figure export), ``lib.chapters`` (the chapters and
 their parameters), ``lib.notebooks`` (papermill execution), ``lib.ledger`` (the
-reproduction ledger), ``lib.book`` (the book build) and ``lib.reproduce`` (the CLI).
+reproduction ledger), ``lib.parallel`` (many independent runs on ``dask.distributed``, cached),
+``lib.book`` (the book build) and ``lib.reproduce`` (the CLI).
 """
 
 __version__ = "0.1.0"
