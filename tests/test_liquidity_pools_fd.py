@@ -568,3 +568,23 @@ def test_anchored_curve() -> None:
         kappa=p.kappa_ac), rtol=1e-12)
     straight = curve.anchored_curve(t, q_ref=q_ref, t_ref=t_ref, T=p.T, kappa=0.0)
     np.testing.assert_allclose(straight, q_ref * (p.T - t) / (p.T - t_ref), rtol=1e-12)
+
+
+def test_terminal_penalty_sets_the_final_value_and_moves_the_last_thresholds() -> None:
+    """θ_{Nt} = -A (q - q*_T)²; with A = 0 the slice is unchanged, and a terminal penalty makes
+    the trader use the new best limit from a lower inventory at the last decision."""
+    p = default_params("identical")
+    target = curve.slice_targets(p, 8)
+    base = fd.solve_slice(p, fd.FDGrid(20.0, 20.0), target)
+    same = fd.solve_slice(p, fd.FDGrid(20.0, 20.0), target, terminal_penalty=0.0)
+    assert np.array_equal(base.theta, same.theta)
+    A = p.phi * p.Ts
+    end = fd.solve_slice(p, fd.FDGrid(20.0, 20.0), target, terminal_penalty=A)
+    assert np.allclose(end.theta[-1], -A * (end.q - target[-1])[:, None] ** 2)
+
+    def new_best_from(sol):
+        return sol.q[np.flatnonzero(sol.limit[-1, 0, :, 0] == -1)[0]]
+
+    assert new_best_from(end) < new_best_from(base)
+    with pytest.raises(ValueError, match="terminal_penalty"):
+        fd.solve_slice(p, fd.FDGrid(20.0, 20.0), target, terminal_penalty=-1.0)

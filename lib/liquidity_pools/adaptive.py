@@ -218,8 +218,10 @@ class History:
     """Record of an adaptive run (Figs 46–56). S = number of slices traded.
 
     Decision times (S Nt + 1,): t, inventory q at t (before trading), target the slice's
-    re-anchored q* (book eq. (lp-trading-curve), [REC]), curve the parent order's q*_t (the
-    same equation). Per slice, index 0 the prior and index k the posterior after k slices
+    re-anchored q* (book eq. (lp-trading-curve), [REC]; at a slice boundary the next slice's,
+    re-anchored on the inventory then), curve the parent order's q*_t (the same equation).
+    slice_targets (S, Nt + 1): each slice's own targets q*_{t_0..t_Nt}, its end included.
+    Per slice, index 0 the prior and index k the posterior after k slices
     (S + 1, ...): fraction_probs (N, K_ε), spread_P (N, J, J) and imbalance_P (N, K, K)
     posterior-mean one-step matrices, mu_hat and mu_sd (book eq. (lp-drift-update)), rho_hat
     (N, |M|) posterior means of ρ^i_m (unclipped, book eq. (lp-gamma-update)), exposure and
@@ -232,6 +234,7 @@ class History:
     t: np.ndarray
     q: np.ndarray
     target: np.ndarray
+    slice_targets: np.ndarray
     curve: np.ndarray
     fraction_probs: np.ndarray
     spread_P: np.ndarray
@@ -395,6 +398,7 @@ def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_sl
     return History(
         t=t, q=np.append(np.concatenate([log.inventory for log in logs]), q),
         target=np.append(np.concatenate([tg[:-1] for tg in targets]), targets[-1][-1]),
+        slice_targets=np.array(targets),
         curve=curve.is_curve(t, q0=truth.q0, T=truth.T, kappa=truth.kappa_ac),
         **{key: np.array([s[key] for s in summaries]) for key in summaries[0]},
         exposure=np.array(exposure), fills=np.array(fills), plugin_bound=np.array(bounds),

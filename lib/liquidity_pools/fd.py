@@ -249,8 +249,9 @@ def no_order_value(p: ModelParams, q: np.ndarray, target: object, *,
 def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: float = 0.0,
                 method: str = "compiled", penalty_timing: str = "post",
                 transition: np.ndarray | None = None, intensities: np.ndarray | None = None,
-                progress: bool = False) -> FDSolution:
-    """Solve (lp-scheme) backwards on one slice, θ_{Nt} = 0.
+                terminal_penalty: float = 0.0, progress: bool = False) -> FDSolution:
+    """Solve (lp-scheme) backwards on one slice, θ_{Nt} = -A (q - q*_{t_Nt})², A =
+    ``terminal_penalty`` ($ per share²; 0, no terminal penalty, is the paper's choice).
 
     ``target`` holds q*_{t_k}, k = 0..Nt (see :func:`lib.liquidity_pools.curve.slice_targets`);
     ``t_start`` only labels the decision times.
@@ -264,12 +265,14 @@ def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: fl
     if method not in ("compiled", "reference"):
         raise ValueError(f"method must be 'compiled' or 'reference', got {method!r}")
     _penalty_shift(penalty_timing)
+    terminal_penalty = validation.nonnegative("terminal_penalty", terminal_penalty)
     target, P = slice_inputs(p, target, transition)
     s = _model_step(p, grid, intensities)
     M = len(P)
     search = _search_compiled if method == "compiled" else _search_reference
     Nq, N = len(s.q), p.n_venues
     theta = np.zeros((p.Nt + 1, Nq, M))
+    theta[p.Nt] = -terminal_penalty * (s.q - target[-1])[:, None] ** 2
     volume = np.zeros((p.Nt, N, Nq, M))
     limit = np.full((p.Nt, N, Nq, M), NO_LIMIT, dtype=int)
     market = np.zeros((p.Nt, Nq, M))
