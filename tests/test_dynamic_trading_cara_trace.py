@@ -87,9 +87,11 @@ def test_uniform_example_is_lost_at_a_fold(fold_trace) -> None:
     assert sv[-1] < 0.15 * sv[0]
     assert np.all(np.diff(sv[-10:]) < 0)
     # sqrt law: sv**2 is linear in s near the fold; extrapolating it to 0 finds s*
-    ds = t.scales[-1] - t.scales[-2]
-    s_star = t.scales[-1] + sv[-1] ** 2 * ds / (sv[-2] ** 2 - sv[-1] ** 2)
+    s_star = t.fold_estimate(2)
     assert s_star == pytest.approx(0.321589, abs=3e-5)
+    assert t.fold_estimate(10) == pytest.approx(0.321589, abs=1e-4)
+    with pytest.raises(ValueError, match="points"):
+        t.fold_estimate(1)
     # q^11 moves ever faster towards the turning point (its derivative diverges there)
     dq = np.abs(np.diff(t.Q[:, 0, 0]) / np.diff(t.scales))
     assert np.all(np.diff(dq[16:]) > 0)

@@ -223,6 +223,18 @@ class CaraTrace:
     failed_scale: float | None
     failure: str | None
 
+    def fold_estimate(self, points: int) -> float:
+        """The scale at which the branch turns back, from the last ``points`` reached scales:
+        at a fold ``jacobian_min_sv ~ c sqrt(s* - s)``, so its square is linear in ``s`` and
+        its zero is ``s*`` (least squares; two points give the secant)."""
+        points = validation.integer("points", points, minimum=2)
+        if points > self.scales.size:
+            raise ValueError(f"points must be at most the {self.scales.size} reached scales, "
+                             f"got {points}")
+        slope, intercept = np.polyfit(self.scales[-points:], self.jacobian_min_sv[-points:] ** 2,
+                                      1)
+        return float(-intercept / slope)
+
 
 def continuation_trace(
     alpha: Array, sigma: Array, scales: Array, r: float = 1.0, tol: float = 1e-12
