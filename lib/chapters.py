@@ -167,6 +167,14 @@ liquidity_pools = Validator("liquidity_pools", (
               why_upper=" (each network would train for about 10 minutes)"),
     Parameter("nn_slices", "slices of the adaptive run with the networks", kind="integer",
               lower=1, upper=20, why_upper=_SLICES),
+    Parameter("learn_seeds", "adaptive runs (seeds 0, 1, ...) of the learning study",
+              kind="integer", lower=50, upper=1000,
+              why_lower=" (the study's median and 10-90 % band need at least 50 runs)",
+              why_upper=" (about 0.3 s per run and slice on one core)"),
+    Parameter("learn_slices", "slices of each run of the learning study", kind="integer",
+              lower=3, upper=20,
+              why_lower=" (the paper's claims are about the first 1-2 slices and later)",
+              why_upper=_SLICES),
 ))
 
 

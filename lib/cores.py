@@ -26,7 +26,7 @@ from lib.dynamic_trading import cara, closed_forms, dynamics, impact, paper_tabl
 from lib.dynamic_trading.equations import check_conditions
 from lib.dynamic_trading.model import Market
 from lib.dynamic_trading.solve import solve_equilibrium
-from lib.liquidity_pools import adaptive, curve, fd, nn
+from lib.liquidity_pools import adaptive, curve, fd, learning, nn
 from lib.liquidity_pools import params as lp_params
 from lib.liquidity_pools import simulate as lp_simulate
 from lib.signals import P1, P3, P6, crosssection, loadings, models, simulate, verification
@@ -242,7 +242,8 @@ def liquidity_pools(p: Mapping[str, object]) -> None:
     adaptive run of ``n_slices`` slices, the Monte Carlo check with ``mc_paths`` paths at one
     start (|z| < 4, as the chapter asserts) and the networks, whose configurations are built
     as the chapter builds them but trained for one Adam step per decision step, in one slice
-    and in an adaptive run of ``nn_slices`` slices.
+    and in an adaptive run of ``nn_slices`` slices; one run of the learning study with
+    ``learn_slices`` slices (``learn_seeds`` only sets how many such runs the study makes).
 
     The accuracy of fully trained networks (the networks' accuracy check, asserted by the
     chapter) takes minutes
@@ -275,6 +276,8 @@ def liquidity_pools(p: Mapping[str, object]) -> None:
                                        grid=grid, seed=seed, solver="nn",
                                        solver_options={"config": one_step, "init": trained})
     _finite("networks", nn.on_grid(trained, grid).theta, nn_history.q)
+    run = learning.learning_errors(seed, n_slices=p["learn_slices"])
+    _finite("learning study", *run.errors.values())
 
 
 CORES: dict[str, Callable[[Mapping[str, object]], None]] = {

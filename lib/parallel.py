@@ -31,9 +31,11 @@ from distributed import Client, LocalCluster, as_completed
 
 from lib.progress import bar
 
-__all__ = ["Failure", "Outcome", "lib_hash", "run_many"]
+__all__ = ["BOOK_CACHE", "Failure", "Outcome", "lib_hash", "run_many"]
 
 LIB = Path(__file__).resolve().parent
+BOOK_CACHE = LIB.parent / "_build" / "cache"
+"""The folder the chapters keep their many-run studies in (``make clean`` removes it)."""
 
 
 @dataclass(frozen=True)

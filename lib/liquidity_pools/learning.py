@@ -11,8 +11,11 @@ The errors, slice k = 0 being the prior and k the posterior after k slices:
 group           error of the posterior mean at slice k
 ==============  ==========================================================================
 p_full_i        |p̂ - p| of venue i's probability of a full execution (lp-dirichlet-update)
-spread_i        max over entries |P̂ - P| of venue i's one-step spread matrix P(Δt)
-                (lp-one-step-posterior)
+spread_i        max over entries |P̂^Nt - P^Nt| for venue i's one-step spread matrix P(Δt)
+                (lp-one-step-posterior): the error of the one-slice matrix P(Ts) the estimate
+                implies, which does not depend on Δt, so that scenarios with different
+                numbers of decisions Nt compare (one-step matrices of a shorter Δt are
+                closer to the identity, and so are their errors)
 imbalance_i     the same for venue i's one-step imbalance matrix
 drift           |μ̂ - μ| in $/min (lp-drift-update)
 rho_i           Σ_m w_m |ρ̂^i_m/ρ^i_m - 1| / Σ_m w_m, the relative error of venue i's zone
@@ -134,13 +137,21 @@ def _pad(values: np.ndarray, length: int) -> np.ndarray:
     return np.concatenate([values, pad])
 
 
-def _errors(history: History) -> dict[str, np.ndarray]:
-    """The errors of every group per slice (S_traded + 1,) (see the module's table)."""
+def _slice_matrix_error(estimate: np.ndarray, truth: np.ndarray, nt: int) -> np.ndarray:
+    """max over entries |P̂^nt - P^nt|: estimates (S + 1, N, k, k) against truths (N, k, k)
+    -> (S + 1, N)."""
+    power = np.linalg.matrix_power
+    return np.abs(power(estimate, nt) - power(truth, nt)).max(axis=(-2, -1))
+
+
+def _errors(history: History, nt: int) -> dict[str, np.ndarray]:
+    """The errors of every group per slice (S_traded + 1,) (see the module's table); ``nt``
+    decisions per slice."""
     n = history.true_rho.shape[0]
     out: dict[str, np.ndarray] = {}
     p_full = np.abs(history.p_full - history.true_p_full)
-    spread = np.abs(history.spread_P - history.true_spread_P).max(axis=(2, 3))
-    imbalance = np.abs(history.imbalance_P - history.true_imbalance_P).max(axis=(2, 3))
+    spread = _slice_matrix_error(history.spread_P, history.true_spread_P, nt)
+    imbalance = _slice_matrix_error(history.imbalance_P, history.true_imbalance_P, nt)
     weight = history.exposure[-1]
     known = history.true_rho > 0
     relative = np.abs(np.divide(history.rho_hat, history.true_rho,
@@ -197,7 +208,7 @@ def learning_errors(seed: int, n_slices: int = 20, intensity_scale: float = 1.0,
     length = n_slices + 1
     fills = np.array([np.sum(log.venue >= 0) for log in history.logs], dtype=float)
     return RunErrors(seed=seed,
-                     errors={k: _pad(v, length) for k, v in _errors(history).items()},
+                     errors={k: _pad(v, length) for k, v in _errors(history, truth.Nt).items()},
                      fills=_pad(fills, n_slices),
                      venue_fills=_pad(history.fills.sum(axis=2), length),
                      slices_traded=history.n_slices, dt=truth.dt)
