@@ -124,9 +124,9 @@ def timings() -> dict[str, float]:
 
 
 def _timings_markdown() -> str:
-    lines = ["| chapter | execution time (s) |", "|---|---|"]
+    lines = ["| page | execution time (s) |", "|---|---|"]
     lines += [f"| {{doc}}`/book/{c}` | {s:.1f} |" for c, s in timings().items()]
-    lines.append(f"| all chapters | {sum(timings().values()):.1f} |")
+    lines.append(f"| all pages | {sum(timings().values()):.1f} |")
     return "\n".join(lines) + "\n"
 
 

@@ -145,28 +145,24 @@ dynamic_trading = Validator("dynamic_trading", (
 ))
 
 _SLICES = " (the parent order's 20 slices)"
+_GRID = {"kind": "choice", "choices": ("ci", "full")}
 liquidity_pools = Validator("liquidity_pools", (
-    Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', kind="choice",
-              choices=("ci", "full")),
-    Parameter("slice_index",
-              "the plotted slice, whose networks must meet the networks' accuracy check",
-              kind="integer", lower=2, upper=19,
-              why_lower=" (at slices 0 and 1 the networks' limits miss the accuracy check, "
-              "which the chapter asserts)", why_upper=_SLICES),
-    Parameter("n_slices", "slices of the adaptive run", kind="integer", lower=1, upper=20,
+    Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', **_GRID),
+    Parameter("slice_index", "the plotted slice", kind="integer", lower=0, upper=19,
               why_upper=_SLICES),
-    Parameter("seed", "seed of the adaptive run, the Monte Carlo check and the networks",
-              **_SEED),
+    Parameter("seed", "seed of the Monte Carlo check", **_SEED),
     Parameter("mc_paths", "Monte Carlo paths per start", kind="integer", lower=1000,
               upper=1_000_000,
               why_upper=" (the paths of a start are simulated at once, in memory)"),
-    Parameter("nn_iters", "Adam steps per decision step of the networks", kind="integer",
-              lower=150, upper=5000,
-              why_lower=" (fewer miss the accuracy check, which the chapter asserts: 75 steps "
-              "give a 29 % max error)",
-              why_upper=" (each network would train for about 10 minutes)"),
-    Parameter("nn_slices", "slices of the adaptive run with the networks", kind="integer",
-              lower=1, upper=20, why_upper=_SLICES),
+))
+
+liquidity_pools_bayes = Validator("liquidity_pools_bayes", (
+    Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', **_GRID),
+    Parameter("slice_index", "the slice of Figure 46", kind="integer", lower=0, upper=19,
+              why_upper=_SLICES),
+    Parameter("n_slices", "slices of the adaptive run", kind="integer", lower=1, upper=20,
+              why_upper=_SLICES),
+    Parameter("seed", "seed of the adaptive run", **_SEED),
     Parameter("learn_seeds", "adaptive runs (seeds 0, 1, ...) of the learning study",
               kind="integer", lower=50, upper=1000,
               why_lower=" (the study's median and 10-90 % band need at least 50 runs)",
@@ -177,6 +173,23 @@ liquidity_pools = Validator("liquidity_pools", (
               why_upper=_SLICES),
 ))
 
+liquidity_pools_networks = Validator("liquidity_pools_networks", (
+    Parameter("grid", '"ci" (steps of 20 shares) or "full" (10 shares)', **_GRID),
+    Parameter("slice_index",
+              "the slice of the networks, which must meet the networks' accuracy check",
+              kind="integer", lower=2, upper=19,
+              why_lower=" (at slices 0 and 1 the networks' limits miss the accuracy check, "
+              "which the page asserts)", why_upper=_SLICES),
+    Parameter("seed", "seed of the networks and of the adaptive run", **_SEED),
+    Parameter("nn_iters", "Adam steps per decision step of the networks", kind="integer",
+              lower=150, upper=5000,
+              why_lower=" (fewer miss the accuracy check, which the page asserts: 75 steps "
+              "give a 29 % max error)",
+              why_upper=" (each network would train for about 10 minutes)"),
+    Parameter("nn_slices", "slices of the adaptive run with the networks", kind="integer",
+              lower=1, upper=20, why_upper=_SLICES),
+))
+
 
 VALIDATORS: dict[str, Validator] = {
     "almgren_chriss": almgren_chriss,
@@ -184,12 +197,48 @@ VALIDATORS: dict[str, Validator] = {
     "trade_signals": trade_signals,
     "dynamic_trading": dynamic_trading,
     "liquidity_pools": liquidity_pools,
+    "liquidity_pools_bayes": liquidity_pools_bayes,
+    "liquidity_pools_networks": liquidity_pools_networks,
 }
+"""Every page of the book that is a notebook, in book order, with its parameters' domains.
+A chapter's first page carries the chapter's name; the further pages of a chapter written on
+several pages are in ``PAGES``."""
+
+PAGES: dict[str, tuple[str, ...]] = {
+    "liquidity_pools": ("liquidity_pools_bayes", "liquidity_pools_networks"),
+}
+"""The further pages of the chapters written on several pages. Each page is a notebook run on
+its own (its parameters, its execution, its golden notebook, its folder of figures); the
+chapter is the unit of the registry and of the figure ids (``<chapter>-fig<NN>`` on every
+page)."""
 
 
 def names() -> list[str]:
-    """Chapter names, in book order."""
+    """Every page that is a notebook (a chapter's first page or a further page), in book
+    order: what is executed, validated and compared with a golden notebook."""
     return list(VALIDATORS)
+
+
+def chapter_names() -> list[str]:
+    """The chapters, in book order: the units of the registry and of the figure ids."""
+    further = {page for pages in PAGES.values() for page in pages}
+    return [name for name in VALIDATORS if name not in further]
+
+
+def pages(chapter: str) -> tuple[str, ...]:
+    """The chapter's pages: its first page, which carries its name, then its further pages."""
+    if chapter not in chapter_names():
+        raise ValueError(f"unknown chapter {chapter!r}; valid chapters: "
+                         f"{', '.join(chapter_names())}")
+    return (chapter, *PAGES.get(chapter, ()))
+
+
+def chapter_of(page: str) -> str:
+    """The chapter a page belongs to."""
+    for chapter in chapter_names():
+        if page in pages(chapter):
+            return chapter
+    raise ValueError(f"unknown page {page!r}; valid pages: {', '.join(names())}")
 
 
 def source(chapter: str) -> Path:

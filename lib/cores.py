@@ -237,47 +237,64 @@ def dynamic_trading(p: Mapping[str, object]) -> None:
                              "asserts < 1e-9)")
 
 
-def liquidity_pools(p: Mapping[str, object]) -> None:
-    """The chapter's solvers at its grid, slice and seed: the finite-difference slice, the
-    adaptive run of ``n_slices`` slices, the Monte Carlo check with ``mc_paths`` paths at one
-    start (|z| < 4, as the chapter asserts) and the networks, whose configurations are built
-    as the chapter builds them but trained for one Adam step per decision step, in one slice
-    and in an adaptive run of ``nn_slices`` slices; one run of the learning study with
-    ``learn_slices`` slices (``learn_seeds`` only sets how many such runs the study makes).
+def _lp_grid(p: Mapping[str, object]) -> fd.FDGrid:
+    return fd.FDGrid(20.0, 20.0) if p["grid"] == "ci" else fd.FDGrid(10.0, 10.0)
 
-    The accuracy of fully trained networks (the networks' accuracy check, asserted by the
-    chapter) takes minutes
-    per slice and is left out: the lower bounds of ``slice_index`` and ``nn_iters`` come from
-    such runs (the accuracy check fails at slices 0 and 1, and with 75 Adam steps)."""
-    grid = fd.FDGrid(20.0, 20.0) if p["grid"] == "ci" else fd.FDGrid(10.0, 10.0)
-    seed, identical = p["seed"], lp_params.default_params("identical")
-    t_start = p["slice_index"] * identical.Ts
+
+def liquidity_pools(p: Mapping[str, object]) -> None:
+    """The first page's solvers at its grid, slice and seed: the finite-difference slice and
+    the Monte Carlo check with ``mc_paths`` paths at one start (|z| < 4, as the page
+    asserts)."""
+    grid = _lp_grid(p)
+    identical = lp_params.default_params("identical")
     targets = curve.slice_targets(identical, p["slice_index"])
-    sol = fd.solve_slice(identical, grid, targets, t_start=t_start)
+    sol = fd.solve_slice(identical, grid, targets, t_start=p["slice_index"] * identical.Ts)
     _finite("finite differences", sol.theta)
-    truth, rho_true, prior = adaptive.default_truth_and_prior()
-    history = adaptive.run_adaptive(truth, rho_true, prior, n_slices=p["n_slices"], grid=grid,
-                                    seed=seed)
-    _finite("adaptive run", history.q, history.mu_hat, history.rho_hat,
-            history.logs[min(p["slice_index"], history.n_slices - 1)].volume)
     mc_grid = fd.FDGrid(grid.dq, 2 * grid.dq)
     mc_sol = fd.solve_slice(identical, mc_grid, targets)
     mean, stderr = lp_simulate.mc_slice_value(identical, mc_sol, 400.0, 0, p["mc_paths"],
-                                              np.random.default_rng(seed))
+                                              np.random.default_rng(p["seed"]))
     z = (mean - mc_sol.theta[0, round(400.0 / mc_grid.dq), 0]) / stderr
     if not abs(z) < 4:
         raise AssertionError(f"Monte Carlo disagrees with theta: z = {z}")
+
+
+def liquidity_pools_bayes(p: Mapping[str, object]) -> None:
+    """The Bayesian page's runs: the adaptive run of ``n_slices`` slices at its grid and seed,
+    and one run of the learning study with ``learn_slices`` slices (``learn_seeds`` only sets
+    how many such runs the study makes)."""
+    truth, rho_true, prior = adaptive.default_truth_and_prior()
+    history = adaptive.run_adaptive(truth, rho_true, prior, n_slices=p["n_slices"],
+                                    grid=_lp_grid(p), seed=p["seed"])
+    _finite("adaptive run", history.q, history.mu_hat, history.rho_hat,
+            history.logs[min(p["slice_index"], history.n_slices - 1)].volume)
+    run = learning.learning_errors(p["seed"], n_slices=p["learn_slices"])
+    _finite("learning study", *run.errors.values())
+
+
+def liquidity_pools_networks(p: Mapping[str, object]) -> None:
+    """The networks page's networks, whose configurations are built as the page builds them
+    but trained for one Adam step per decision step, in one slice and in an adaptive run of
+    ``nn_slices`` slices.
+
+    The accuracy of fully trained networks (the networks' accuracy check, asserted by the
+    page) takes minutes per slice and is left out: the lower bounds of ``slice_index`` and
+    ``nn_iters`` come from such runs (the accuracy check fails at slices 0 and 1, and with
+    75 Adam steps)."""
+    grid, seed = _lp_grid(p), p["seed"]
+    identical = lp_params.default_params("identical")
+    t_start = p["slice_index"] * identical.Ts
+    targets = curve.slice_targets(identical, p["slice_index"])
     nn.NNConfig(iters=p["nn_iters"], first_iters=max(1500, p["nn_iters"]), seed=seed)
     nn.NNConfig(iters=max(20, p["nn_iters"] // 6), first_iters=max(20, p["nn_iters"] // 6),
                 seed=seed)
     one_step = nn.NNConfig(iters=1, first_iters=1, seed=seed)
     trained = nn.train_slice(identical, targets, one_step, t_start=t_start)
+    truth, rho_true, prior = adaptive.default_truth_and_prior()
     nn_history = adaptive.run_adaptive(truth, rho_true, prior, n_slices=p["nn_slices"],
                                        grid=grid, seed=seed, solver="nn",
                                        solver_options={"config": one_step, "init": trained})
     _finite("networks", nn.on_grid(trained, grid).theta, nn_history.q)
-    run = learning.learning_errors(seed, n_slices=p["learn_slices"])
-    _finite("learning study", *run.errors.values())
 
 
 CORES: dict[str, Callable[[Mapping[str, object]], None]] = {
@@ -286,6 +303,8 @@ CORES: dict[str, Callable[[Mapping[str, object]], None]] = {
     "trade_signals": trade_signals,
     "dynamic_trading": dynamic_trading,
     "liquidity_pools": liquidity_pools,
+    "liquidity_pools_bayes": liquidity_pools_bayes,
+    "liquidity_pools_networks": liquidity_pools_networks,
 }
 
 

@@ -58,7 +58,7 @@ def load(path: Path = REGISTRY) -> list[Entry]:
     entries: list[Entry] = []
     seen: set[str] = set()
     for chapter, block in raw["chapters"].items():
-        if chapter not in chapters.names():
+        if chapter not in chapters.chapter_names():
             raise ValueError(f"registry: unknown chapter {chapter!r}")
         for item in block["items"]:
             extra = set(item) - set(FIELDS)
@@ -109,15 +109,17 @@ def sources(path: Path = REGISTRY) -> dict[str, dict]:
             for name, block in raw["chapters"].items()}
 
 
-def produced_ids(folder: Path) -> set[str]:
-    """Ids of the figures and tables written to ``folder`` (one ``.json`` provenance each)."""
-    return {p.stem for p in Path(folder).glob("*.json")}
+def produced_ids(*folders: Path) -> set[str]:
+    """Ids of the figures and tables written to ``folders`` (one ``.json`` provenance each)."""
+    return {p.stem for folder in folders for p in Path(folder).glob("*.json")}
 
 
-def discrepancies(chapter: str, folder: Path, entries: Iterable[Entry]) -> tuple[set, set]:
-    """``(registered but not produced, produced but not registered)`` for one chapter run."""
+def discrepancies(chapter: str, folders: Iterable[Path],
+                  entries: Iterable[Entry]) -> tuple[set, set]:
+    """``(registered but not produced, produced but not registered)`` for one run of the
+    chapter's pages, which wrote their files to ``folders``."""
     expected = {e.id for e in entries if e.chapter == chapter and e.produced}
-    produced = produced_ids(folder)
+    produced = produced_ids(*folders)
     return expected - produced, produced - expected
 
 
@@ -139,11 +141,13 @@ def markdown(entries: list[Entry] | None = None) -> str:
     entries = load() if entries is None else entries
     info = sources()
     parts = []
-    for chapter in chapters.names():
+    for chapter in chapters.chapter_names():
         rows = [e for e in entries if e.chapter == chapter]
         meta = info[chapter]
+        further = "".join(f", {{doc}}`/book/{page}`" for page in chapters.pages(chapter)[1:])
         parts += [f"## {meta['title']}", "",
-                  f"Source {{cite:p}}`{meta['source']}`; chapter {{doc}}`/book/{chapter}`.", "",
+                  f"Source {{cite:p}}`{meta['source']}`; chapter {{doc}}`/book/{chapter}`"
+                  f"{further}.", "",
                   "| our figure | item of the source | status | tags |",
                   "|---|---|---|---|"]
         for e in rows:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import jupytext
 import numpy as np
 import pytest
+import yaml
 from papermill.translators import PythonTranslator
 
 from lib import chapters
@@ -72,8 +73,10 @@ def test_infinite_penalties_are_dropped_since_m_inf_is_always_studied() -> None:
 @pytest.mark.parametrize(("chapter", "overrides", "message"), [
     ("trade_signals", {"n_points": 500}, "^n_points must be odd"),
     ("position_building", {"n_points": 200}, "^n_points must be 1 more than a multiple of 10"),
-    ("liquidity_pools", {"slice_index": 1}, r"^slice_index must be >= 2 \(at slices 0 and 1"),
-    ("liquidity_pools", {"nn_iters": 75}, r"^nn_iters must be >= 150"),
+    ("liquidity_pools_networks", {"slice_index": 1},
+     r"^slice_index must be >= 2 \(at slices 0 and 1"),
+    ("liquidity_pools_networks", {"nn_iters": 75}, r"^nn_iters must be >= 150"),
+    ("liquidity_pools_bayes", {"learn_seeds": 49}, r"^learn_seeds must be >= 50"),
     ("dynamic_trading", {"r": 1e-6}, r"^r must be >= 0.001"),
     ("position_building", {"seed": 2**32}, r"^seed must be <= 4294967295 \(a 32-bit seed\)")])
 def test_rules_and_bounds_name_the_parameter(chapter, overrides, message) -> None:
@@ -93,3 +96,22 @@ def test_validators_are_called_with_every_parameter_by_keyword(chapter: str) -> 
 def test_unknown_chapter_lists_the_valid_ones() -> None:
     with pytest.raises(ValueError, match="valid chapters: almgren_chriss"):
         chapters.source("nope")
+
+
+def test_a_chapter_on_several_pages() -> None:
+    assert chapters.chapter_names() == ["almgren_chriss", "position_building", "trade_signals",
+                                        "dynamic_trading", "liquidity_pools"]
+    assert chapters.pages("liquidity_pools") == (
+        "liquidity_pools", "liquidity_pools_bayes", "liquidity_pools_networks")
+    assert chapters.pages("almgren_chriss") == ("almgren_chriss",)
+    assert chapters.chapter_of("liquidity_pools_bayes") == "liquidity_pools"
+    with pytest.raises(ValueError, match="valid chapters: almgren_chriss"):
+        chapters.pages("liquidity_pools_bayes")
+
+
+def test_the_table_of_contents_lists_every_page_under_its_chapter() -> None:
+    toc = yaml.safe_load((chapters.ROOT / "_toc.yml").read_text())
+    listed = {entry["file"]: [s["file"] for s in entry.get("sections", ())]
+              for part in toc["parts"] for entry in part["chapters"]}
+    for chapter in chapters.chapter_names():
+        assert listed[f"book/{chapter}"] == [f"book/{p}" for p in chapters.pages(chapter)[1:]]

@@ -14,21 +14,35 @@ from lib.book import GOLDEN
 
 def test_registry_is_well_formed_and_covers_every_chapter() -> None:
     entries = ledger.load()
-    assert {e.chapter for e in entries} == set(chapters.names())
+    assert {e.chapter for e in entries} == set(chapters.chapter_names())
     assert {"almgren_chriss-fig01", "almgren_chriss-ext-cost",
             "almgren_chriss-ext-permanent"} <= {e.id for e in entries}
 
 
-@pytest.mark.parametrize("chapter", chapters.names())
+def _folders(chapter: str, executed) -> list:
+    """The folders of the files of the chapter's pages."""
+    return [executed[page] for page in chapters.pages(chapter)]
+
+
+def _folder_of(figure_id: str, executed):
+    """The folder of the page that wrote ``figure_id``."""
+    folders = [f for f in _folders(figures.chapter_of(figure_id), executed)
+               if (f / f"{figure_id}.json").exists()]
+    assert len(folders) == 1, f"{figure_id} written by {len(folders)} pages"
+    return folders[0]
+
+
+@pytest.mark.parametrize("chapter", chapters.chapter_names())
 def test_registered_equals_produced(chapter: str, executed) -> None:
-    missing, unregistered = ledger.discrepancies(chapter, executed[chapter], ledger.load())
+    missing, unregistered = ledger.discrepancies(chapter, _folders(chapter, executed),
+                                                 ledger.load())
     assert not missing, f"registered but not produced: {sorted(missing)}"
     assert not unregistered, f"produced but not registered: {sorted(unregistered)}"
 
 
 def test_every_figure_has_all_its_files(executed) -> None:
     for entry in (e for e in ledger.load() if e.produced):
-        folder = executed[entry.chapter]
+        folder = _folder_of(entry.id, executed)
         suffixes = (".png", ".svg", ".csv", ".json") if entry.kind == "figure" else (".csv",
                                                                                       ".json")
         for suffix in suffixes:
@@ -53,7 +67,7 @@ def test_figures_record_the_values_they_were_drawn_with(executed) -> None:
     the position-building paper is drawn at kappa = 50, Figs 19-21 at lambda = 25, while the
     chapter's defaults are kappa = 1, lambda = 5."""
     def recorded(figure_id: str) -> dict:
-        folder = executed[figure_id.split("-")[0]]
+        folder = _folder_of(figure_id, executed)
         return json.loads((folder / f"{figure_id}.json").read_text())["parameters"]
 
     assert recorded("position_building-fig03")["kappa"] == 50.0
@@ -93,9 +107,10 @@ def test_malformed_registry_rejected(tmp_path, change: dict, message: str) -> No
 
 def test_every_verdict_is_backed_by_a_claim_the_chapter_checks() -> None:
     """Each checked claim that backs a verdict of the ledger is shown, as a holding check, in
-    the outputs of its chapter's golden notebook."""
+    the outputs of the golden notebooks of its chapter's pages."""
     for entry in (e for e in ledger.load() if e.backed_by):
-        outputs = json.dumps(json.loads((GOLDEN / f"{entry.chapter}.ipynb").read_text()))
+        outputs = "".join(json.dumps(json.loads((GOLDEN / f"{page}.ipynb").read_text()))
+                          for page in chapters.pages(entry.chapter))
         for label in entry.backed_by:
             name = label.split("-claim-", 1)[1]
             assert f"({label})=" in outputs and f"Check `{name}` holds" in outputs, \

@@ -23,9 +23,10 @@ from lib.domains import Parameter
 
 # Where a chapter's defaults are expensive, the other parameters sit at a cheap point of
 # their domains while one is taken to its boundaries.
-CHEAP = {"liquidity_pools": {"n_slices": 1, "nn_slices": 1, "mc_paths": 1000}}
-# The liquidity-pools core takes seconds even there: no random combinations for it.
-COMBINED = [c for c in chapters.names() if c != "liquidity_pools"]
+CHEAP = {"liquidity_pools": {"mc_paths": 1000}, "liquidity_pools_bayes": {"n_slices": 1},
+         "liquidity_pools_networks": {"nn_slices": 1}}
+# The liquidity-pools cores take seconds even there: no random combinations for them.
+COMBINED = [c for c in chapters.names() if chapters.chapter_of(c) != "liquidity_pools"]
 
 
 def _step(x: float, towards: float, kind: str) -> float:

@@ -175,19 +175,23 @@ def test_dynamic_trading_runs_with_another_discount_rate(tmp_path) -> None:
 
 
 def test_liquidity_pools_runs_a_short_adaptive_run(tmp_path) -> None:
-    """The acceptance example of the liquidity-pools chapter, -p n_slices 5 -p seed 3, with
-    short trainings of the networks: all 56 figures of the source, each recording the values
-    it was drawn with."""
-    out = tmp_path / "pools"
-    changed = {"n_slices": "5", "seed": "3", "mc_paths": "1000", "nn_iters": "150",
-               "nn_slices": "1"}
-    assert reproduce.main(["liquidity_pools", *_options(changed), "--out", str(out)]) == 0
-    for recorded in _parameters_of_every_figure(out, "liquidity_pools"):
-        assert {name: recorded[name] for name in changed} == {
-            "n_slices": 5, "seed": 3, "mc_paths": 1000, "nn_iters": 150, "nn_slices": 1}
-    lines = [s for s in figures.read_series(out / "liquidity_pools-fig48.csv") if s.kind == "line"]
+    """The acceptance example of the liquidity-pools chapter, -p n_slices 5 -p seed 3 on its
+    Bayesian page, with short trainings of the networks on its networks page: the three pages
+    draw all 56 figures of the source, each recording the values it was drawn with."""
+    changed = {"liquidity_pools": {"seed": "3", "mc_paths": "1000"},
+               "liquidity_pools_bayes": {"n_slices": "5", "seed": "3"},
+               "liquidity_pools_networks": {"seed": "3", "nn_iters": "150", "nn_slices": "1"}}
+    drawn = set()
+    for page, values in changed.items():
+        out = tmp_path / page
+        assert reproduce.main([page, *_options(values), "--out", str(out)]) == 0
+        for recorded in _parameters_of_every_figure(out, "liquidity_pools"):
+            assert {name: recorded[name] for name in values} == {
+                name: int(value) for name, value in values.items()}
+        drawn |= {path.stem for path in out.glob("liquidity_pools-fig*.png")}
+    lines = [s for s in figures.read_series(tmp_path / "liquidity_pools_bayes"
+                                            / "liquidity_pools-fig48.csv") if s.kind == "line"]
     assert lines and all(len(s.x) == 6 for s in lines)     # the prior and five slices
-    drawn = {path.stem for path in out.glob("liquidity_pools-fig*.png")}
     assert drawn == {f"liquidity_pools-fig{n:02d}" for n in range(1, 57)}   # all 56 of the source
 
 
@@ -200,7 +204,7 @@ def _options(values: dict[str, str]) -> list[str]:
     ("slice_index", "20", "slice_index must be")])
 def test_liquidity_pools_rejects_bad_values(capsys, tmp_path, name, value, message) -> None:
     out = tmp_path / "bad"
-    assert reproduce.main(["liquidity_pools", "-p", name, value, "--out", str(out)]) == 1
+    assert reproduce.main(["liquidity_pools_bayes", "-p", name, value, "--out", str(out)]) == 1
     assert message in capsys.readouterr().err and not out.exists()
 
 
