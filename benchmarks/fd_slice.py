@@ -1,7 +1,7 @@
 """Time one finite-difference slice (liquidity-pools chapter): compiled vs reference volume search.
 
 For Nq = 51, 101, 201, 401 inventory nodes (Δq = Δℓ = q0 / (Nq - 1)) solve slice 8 of the
-default identical-venue model on schedule with the scheme (E30), and print the first-call
+default identical-venue model on schedule with the scheme (lp-scheme), and print the first-call
 time of the compiled search, the median of three further compiled runs, one reference run and
 the largest difference of the two value functions relative to max |θ|.
 

@@ -167,7 +167,7 @@ def report() -> None:
     """Print the landing page and the execution time of each chapter."""
     executed = set(json.loads(LAST_RUN.read_text())["executed"]) if LAST_RUN.exists() else set()
     print(f"\nThe book: {BUILD / 'html' / 'index.html'}\n")
-    print(f"{'chapter':<24} {'seconds':>8}  this build")
+    print(f"{'page':<24} {'seconds':>8}  this build")
     for chapter, seconds in timings().items():
         state = "executed" if chapter in executed else "cached (not re-executed)"
         print(f"{chapter:<24} {seconds:>8.1f}  {state}")

@@ -68,14 +68,16 @@ VALUE_FIGURES = {"identical": [("06", "08"), ("07", "09")],
 
 @pytest.mark.parametrize("case", VALUE_FIGURES)
 def test_network_value_peaks_where_fd_is_near_its_maximum(case: str, executed) -> None:
-    """The networks' θ_0 has the finite-difference shape, in the chapter's run at its defaults:
+    """The networks' θ_0 has the finite-difference shape, in the chapter's pages at their
+    defaults (finite differences on the first page, networks on the networks page):
     at each plotted market state the inventory where the networks' θ_0 peaks is one where the
     finite-difference θ_0 is within 2 % of its range from its maximum (the peak is flat, so
     the argmax itself may move by a few nodes). The finite differences are drawn on a finer
     grid, which holds every node of the networks' grid; they are compared at those nodes."""
     for fd_figure, nn_figure in VALUE_FIGURES[case]:
-        F, G = (figures.series_named(executed["liquidity_pools"] / f"liquidity_pools-fig{n}.csv",
-                                     "$t_{0}$") for n in (fd_figure, nn_figure))
+        F, G = (figures.series_named(executed[page] / f"liquidity_pools-fig{n}.csv", "$t_{0}$")
+                for page, n in (("liquidity_pools", fd_figure),
+                                ("liquidity_pools_networks", nn_figure)))
         common = np.isin(F.x, G.x)
         np.testing.assert_array_equal(F.x[common], G.x)
         fd_theta, nn_theta = F.y[common], G.y

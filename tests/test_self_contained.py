@@ -26,8 +26,9 @@ SUFFIXES = {".md", ".py", ".yml", ".yaml", ".cfg", ".toml", ".ipynb", ".txt", ".
 
 
 def scanned_files() -> list[Path]:
-    """Text files of the book, the package, the tests and the top level (this file aside)."""
-    files = [path for folder in ("book", "lib", "tests")
+    """Text files of the book, the package, the tests, the benchmarks and the top level (this
+    file aside)."""
+    files = [path for folder in ("book", "lib", "tests", "benchmarks")
              for path in sorted((ROOT / folder).rglob("*"))
              if path.suffix in SUFFIXES and "__pycache__" not in path.parts]
     files += [path for path in sorted(ROOT.glob("*")) if path.suffix in SUFFIXES]

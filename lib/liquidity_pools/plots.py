@@ -19,10 +19,21 @@ from lib.figures import COLOURS
 from lib.liquidity_pools import fd, markov
 from lib.liquidity_pools.params import ModelParams
 
-__all__ = ["LIMIT_NAMES", "STATE_REGIMES", "STATE_TITLES", "control", "first_use",
-           "named_states", "shown_steps", "strategy_figure", "strategy_group", "threshold_report",
-           "thresholds",
-           "value_figure"]
+__all__ = [
+    "LIMIT_NAMES",
+    "STATE_REGIMES",
+    "STATE_TITLES",
+    "control",
+    "first_use",
+    "limits_monotone",
+    "named_states",
+    "shown_steps",
+    "strategy_figure",
+    "strategy_group",
+    "threshold_report",
+    "thresholds",
+    "value_figure",
+]
 
 STATE_REGIMES: dict[str, tuple[int, int, int, int]] = {
     "eq": (0, 1, 0, 1),    # (δ, 0, δ, 0): both venues tight and balanced
@@ -137,3 +148,18 @@ def threshold_report(sol, case: str, states: dict[str, int], name: str = "eq") -
     return "\n".join(f"{case}, m_{name}, t_{k}, venue {venue + 1}: "
                      f"{thresholds(sol, k, venue, states[name])}"
                      for k in (0, last) for venue in range(sol.volume.shape[1]))
+
+
+def limits_monotone(sol, states: dict[str, int], names: tuple[str, ...] = ("eq", "spr", "imb"),
+                    steps: tuple[int, ...] | None = None) -> bool:
+    """Whether, where a venue posts, its limit never rises with the inventory (second best
+    +1, then best 0, then new best -1), for both venues, in the states ``names`` of
+    ``states``, at ``steps`` (default: the first and last decisions)."""
+    steps = (0, sol.volume.shape[0] - 1) if steps is None else steps
+    for k in steps:
+        for name in names:
+            for venue in range(sol.volume.shape[1]):
+                posted = sol.volume[k, venue, :, states[name]] > 0
+                if np.any(np.diff(sol.limit[k, venue, posted, states[name]]) > 0):
+                    return False
+    return True
