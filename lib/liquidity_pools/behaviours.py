@@ -24,6 +24,7 @@ from lib import validation
 from lib.liquidity_pools import curve, fd, plots
 from lib.liquidity_pools.params import ModelParams, default_params, probability_bound
 from lib.parallel import run_many
+from lib.symbolic import verdict
 
 __all__ = ["Behaviour", "Sensitivity", "behaviours", "different_lower", "different_new_best",
            "different_strategies", "end_earlier", "end_new_best_up", "imb_strategy",
@@ -212,8 +213,8 @@ def different_lower(identical, different) -> Behaviour:
         "identical venues, below it at q0 in every state at the first decision, and most below "
         "at q0.",
         smallest >= -1e-9 and bool(np.all(gap[0, -1, :] > 0)) and where == identical.q[-1],
-        f"largest gap {gap.max():.2f} $ at q = {where:g}; smallest "
-        f"{'≥ -1e-9 ✓' if smallest >= -1e-9 else f'{smallest:.3g} ✗'}",
+        f"largest gap {gap.max():.2f} $ at q = {where:g}; largest excess over the "
+        f"identical venues' value {verdict(max(0.0, -smallest), 1e-9)}",
         {"largest_gap": float(gap.max())})
 
 
