@@ -85,6 +85,17 @@ def test_scenario_scales_truth_and_prior_alike() -> None:
     assert truth.mu == truth0.mu and prior.drift.s0 == prior0.drift.s0
 
 
+def test_regime_scale_speeds_up_the_chains_in_truth_and_prior() -> None:
+    truth, _, prior = learning.scenario(regime_scale=4.0)
+    truth0, _, prior0 = adaptive.default_truth_and_prior()
+    for model, model0 in ((truth, truth0), (prior.params, prior0.params)):
+        for venue, venue0 in zip(model.venues, model0.venues, strict=True):
+            for name in ("spread_generator", "imbalance_generator"):
+                np.testing.assert_allclose(np.array(getattr(venue, name)),
+                                           4.0 * np.array(getattr(venue0, name)))
+            assert venue.intensity == venue0.intensity
+
+
 def test_a_seed_gives_the_same_errors_in_any_process(tiny: learning.LearningStudy) -> None:
     here = learning.learning_errors(2, n_slices=3, **SMALL)
     again = learning.learning_errors(2, n_slices=3, **SMALL)

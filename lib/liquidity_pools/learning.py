@@ -29,7 +29,9 @@ alike, since they describe the market and the order, which the trader knows up t
 parameters: ``intensity_scale`` c multiplies every venue's intensity scale Λ^i (the market is c
 times as liquid; the Gamma prior keeps its shape α, hence its relative uncertainty, by dividing
 its rate by c), ``decisions`` is Nt (c > 1 needs Nt >= about 10 c for the probability bound of
-(lp-scheme)), ``order`` is q0, ``horizon`` is Ns and ``lot`` the step Δq = Δℓ of the grid.
+(lp-scheme)), ``regime_scale`` multiplies every venue's spread and imbalance generators (the
+regimes jump that many times as often), ``order`` is q0, ``horizon`` is Ns and ``lot`` the step
+Δq = Δℓ of the grid.
 
 Cost: each slice solves (lp-scheme) on the grid, Nt backward steps of the compiled volume
 search; a run uses one numba thread, the runs themselves going in parallel.
@@ -58,8 +60,8 @@ from lib.parallel import run_many
 __all__ = ["DEFAULTS", "LearningStudy", "RunErrors", "group_names", "learning_errors",
            "learning_study", "scenario"]
 
-DEFAULTS: dict[str, float | int] = {"intensity_scale": 1.0, "decisions": 10, "order": 1000.0,
-                                    "horizon": 20, "lot": 20.0}
+DEFAULTS: dict[str, float | int] = {"intensity_scale": 1.0, "regime_scale": 1.0, "decisions": 10,
+                                    "order": 1000.0, "horizon": 20, "lot": 20.0}
 """The chapter's experiment: its intensities, Nt = 10, q0 = 1000 shares, Ns = 20 slices and
 the coarse grid ``fd.FDGrid(20, 20)``."""
 
@@ -71,27 +73,29 @@ def group_names(n_venues: int = 2) -> tuple[str, ...]:
             *(f"imbalance_{i}" for i in venues), "drift", *(f"rho_{i}" for i in venues))
 
 
-def _knobs(intensity_scale: object, decisions: object, order: object, horizon: object,
-           lot: object) -> dict[str, float | int]:
+def _knobs(intensity_scale: object, regime_scale: object, decisions: object, order: object,
+           horizon: object, lot: object) -> dict[str, float | int]:
     """The scenario knobs, checked (ValueError naming the parameter)."""
     return {"intensity_scale": validation.positive("intensity_scale", intensity_scale),
+            "regime_scale": validation.positive("regime_scale", regime_scale),
             "decisions": validation.integer("decisions", decisions, minimum=1),
             "order": validation.positive("order", order),
             "horizon": validation.integer("horizon", horizon, minimum=1),
             "lot": validation.positive("lot", lot)}
 
 
-def scenario(*, intensity_scale: float = 1.0, decisions: int = 10, order: float = 1000.0,
-             horizon: int = 20) -> tuple[ModelParams, np.ndarray, Prior]:
+def scenario(*, intensity_scale: float = 1.0, regime_scale: float = 1.0, decisions: int = 10,
+             order: float = 1000.0, horizon: int = 20) -> tuple[ModelParams, np.ndarray, Prior]:
     """(truth, true ρ, prior) of the chapter's experiment with the knobs changed in both.
 
     The prior keeps the chapter's hyperparameters (Gamma rate 2, Dirichlet concentration 1,
     5 pseudo-transitions per row, drift s.d. 0.005), except that the Gamma rate is divided by
     ``intensity_scale`` so that α, and the prior's relative uncertainty on ρ, are unchanged.
-    The one-step matrices are those of the new Δt = Ts/``decisions``.
+    The one-step matrices are those of the new Δt = Ts/``decisions`` and of the generators
+    times ``regime_scale``.
     """
-    knobs = _knobs(intensity_scale, decisions, order, horizon, DEFAULTS["lot"])
-    c, nt = knobs["intensity_scale"], int(knobs["decisions"])
+    knobs = _knobs(intensity_scale, regime_scale, decisions, order, horizon, DEFAULTS["lot"])
+    c, r, nt = knobs["intensity_scale"], knobs["regime_scale"], int(knobs["decisions"])
     truth0, _, prior0 = adaptive.default_truth_and_prior()
     # the bound Δt Σ_i max_j λ is linear in the intensities and in Δt
     worst = max(probability_bound(truth0), probability_bound(prior0.params))
@@ -101,9 +105,15 @@ def scenario(*, intensity_scale: float = 1.0, decisions: int = 10, order: float 
                          f"bound of the scheme (Δt Σ_i max_j λ = {bound:.3g} > 1): take "
                          f"decisions >= {int(np.ceil(worst * c * truth0.Nt - 1e-9))}")
 
+    def faster(generator: tuple[tuple[float, ...], ...]) -> tuple[tuple[float, ...], ...]:
+        return tuple(tuple(r * rate for rate in row) for row in generator)
+
     def changed(p: ModelParams) -> ModelParams:
         return p.replace(Nt=nt, q0=knobs["order"], Ns=int(knobs["horizon"]), venues=tuple(
-            dataclasses.replace(v, intensity=v.intensity * c) for v in p.venues))
+            dataclasses.replace(v, intensity=v.intensity * c,
+                                spread_generator=faster(v.spread_generator),
+                                imbalance_generator=faster(v.imbalance_generator))
+            for v in p.venues))
 
     truth, model = changed(truth0), changed(prior0.params)
     prior = Prior.from_params(model, rate=float(prior0.rho.beta.flat[0]) / c,
@@ -182,8 +192,8 @@ def _one_numba_thread() -> Iterator[None]:
 
 
 def learning_errors(seed: int, n_slices: int = 20, intensity_scale: float = 1.0,
-                    decisions: int = 10, order: float = 1000.0, horizon: int = 20,
-                    lot: float = 20.0) -> RunErrors:
+                    regime_scale: float = 1.0, decisions: int = 10, order: float = 1000.0,
+                    horizon: int = 20, lot: float = 20.0) -> RunErrors:
     """One adaptive run (paper Section 3.2) of :func:`scenario` on ``fd.FDGrid(lot, lot)``
     with ``seed``, reduced to its per-slice errors (updates (lp-gamma-update),
     (lp-dirichlet-update), (lp-one-step-posterior), (lp-drift-update)).
@@ -192,7 +202,7 @@ def learning_errors(seed: int, n_slices: int = 20, intensity_scale: float = 1.0,
     :func:`adaptive.default_truth_and_prior` on its coarse grid). Requires
     1 <= n_slices <= horizon and ``lot`` dividing ``order``.
     """
-    knobs = _knobs(intensity_scale, decisions, order, horizon, lot)
+    knobs = _knobs(intensity_scale, regime_scale, decisions, order, horizon, lot)
     seed = validation.integer("seed", seed, minimum=0)
     n_slices = validation.integer("n_slices", n_slices, minimum=1, maximum=int(knobs["horizon"]),
                                   why=" = horizon (the parent order's slices)")
@@ -200,6 +210,7 @@ def learning_errors(seed: int, n_slices: int = 20, intensity_scale: float = 1.0,
     if abs(steps - round(steps)) > 1e-9:
         raise ValueError(f"lot must divide order = {knobs['order']:g}, got {knobs['lot']:g}")
     truth, rho_true, prior = scenario(intensity_scale=knobs["intensity_scale"],
+                                      regime_scale=knobs["regime_scale"],
                                       decisions=int(knobs["decisions"]), order=knobs["order"],
                                       horizon=int(knobs["horizon"]))
     with _one_numba_thread():
@@ -321,7 +332,8 @@ def _seeds(seeds: object) -> tuple[int, ...]:
 
 
 def learning_study(seeds: Sequence[int], *, n_slices: int = 20, intensity_scale: float = 1.0,
-                   decisions: int = 10, order: float = 1000.0, horizon: int = 20,
+                   regime_scale: float = 1.0, decisions: int = 10, order: float = 1000.0,
+                   horizon: int = 20,
                    lot: float = 20.0, quantiles: tuple[float, float] = (0.1, 0.9),
                    cache: Path | str | None = None, workers: int | None = None,
                    scheduler: str | None = None, progress: bool = False) -> LearningStudy:
@@ -332,7 +344,7 @@ def learning_study(seeds: Sequence[int], *, n_slices: int = 20, intensity_scale:
     is recorded in ``failures``; if none completes, RuntimeError gives the first failure.
     """
     seeds = _seeds(seeds)
-    knobs = _knobs(intensity_scale, decisions, order, horizon, lot)
+    knobs = _knobs(intensity_scale, regime_scale, decisions, order, horizon, lot)
     n_slices = validation.integer("n_slices", n_slices, minimum=1, maximum=int(knobs["horizon"]),
                                   why=" = horizon (the parent order's slices)")
     low_q, high_q = validation.sequence("quantiles", quantiles, validation.finite,
