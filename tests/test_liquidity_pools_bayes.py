@@ -383,3 +383,11 @@ def test_updates_return_new_objects_and_leave_the_prior_alone() -> None:
 def test_invalid_parameters_are_rejected_by_name(build, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         build()
+
+
+def test_drift_prior_weight_splits_the_posterior_mean() -> None:
+    """μ̂ = w μ0 + (1 - w) (S_t - S_0)/t with w the weight kept on the prior."""
+    posterior = bayes.DriftKnownSigma(0.002, 0.005, 0.01).update(0.3, 12.0)
+    w = posterior.prior_weight()
+    assert w == pytest.approx(4.0 / (4.0 + 12.0), rel=1e-14)
+    assert posterior.mean() == pytest.approx(w * 0.002 + (1 - w) * 0.3 / 12.0, rel=1e-14)

@@ -9,6 +9,7 @@ problem (an order of 400 shares: 21 inventory nodes instead of 51).
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import logging
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from distributed import Client, LocalCluster
 
 from lib import parallel
 from lib.liquidity_pools import adaptive, fd, learning
+from lib.liquidity_pools.params import default_params, min_decisions, probability_bound
 
 SMALL = {"order": 400.0, "horizon": 4}
 """A reduced problem: 400 shares over 4 slices (100 shares a slice, as fast as the chapter's
@@ -209,3 +211,14 @@ def test_bad_arguments_are_refused_before_anything_runs(call, name: str,
     refuse_clusters(monkeypatch)
     with pytest.raises(ValueError, match=name):
         call()
+
+
+@pytest.mark.parametrize("scale", [0.5, 1.0, 2.0, 4.0])
+def test_min_decisions_is_the_fewest_that_keep_the_bound(scale: float) -> None:
+    p = default_params("identical")
+    nt = min_decisions(p, scale)
+    scaled = p.replace(Nt=nt, venues=tuple(dataclasses.replace(v, intensity=scale * v.intensity)
+                                           for v in p.venues))
+    assert probability_bound(scaled) <= 1.0
+    with pytest.raises(ValueError, match="probability bound violated"):
+        scaled.replace(Nt=nt - 1)

@@ -445,6 +445,11 @@ class DriftKnownSigma:
         """Posterior variance (1/s0² + t/σ²)⁻¹ (lp-drift-update)."""
         return 1.0 / self._precision()
 
+    def prior_weight(self) -> float:
+        """The weight the posterior mean keeps on μ0, (1/s0²)/(1/s0² + t/σ²) (lp-drift-update):
+        for a true drift μ the estimate's bias is this weight times μ0 - μ."""
+        return (1.0 / self.s0**2) / self._precision()
+
     def sd(self) -> float:
         """Posterior standard deviation."""
         return float(np.sqrt(self.var()))

@@ -13,7 +13,6 @@ penalties, through :func:`lib.parallel.run_many`.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,12 +21,12 @@ import numpy as np
 
 from lib import validation
 from lib.liquidity_pools import curve, fd, plots
-from lib.liquidity_pools.params import ModelParams, default_params, probability_bound
+from lib.liquidity_pools.params import ModelParams, default_params, min_decisions
 from lib.parallel import run_many
 from lib.symbolic import verdict
 
 __all__ = ["Behaviour", "Sensitivity", "behaviours", "different_lower", "different_new_best",
-           "different_strategies", "end_earlier", "end_new_best_up", "imb_strategy",
+           "different_strategies", "end_earlier", "end_new_best_up", "end_uses", "imb_strategy",
            "limits_order", "same_in_both_venues", "scaled_params", "sensitivity",
            "sensitivity_point", "spr_strategy", "value_shape"]
 
@@ -133,7 +132,7 @@ def same_in_both_venues(sol, states: dict[str, int]) -> Behaviour:
         "all nodes", {"same_limit": same_limit})
 
 
-def _end_uses(sol, states: dict[str, int]) -> dict[str, dict[int, tuple[float, float]]]:
+def end_uses(sol, states: dict[str, int]) -> dict[str, dict[int, tuple[float, float]]]:
     """Venue 1's first use of each limit at the first and last decisions, in m_eq and m_spr."""
     return {name: {j: (plots.first_use(sol, 0, 0, states[name], j),
                        plots.first_use(sol, _last(sol), 0, states[name], j)) for j in (1, 0, -1)}
@@ -143,7 +142,7 @@ def _end_uses(sol, states: dict[str, int]) -> dict[str, dict[int, tuple[float, f
 def end_earlier(sol, states: dict[str, int]) -> Behaviour:
     """At the last decision venue 1 starts posting from a lower inventory, and in m_eq posts
     at least as much at every inventory."""
-    uses = _end_uses(sol, states)
+    uses = end_uses(sol, states)
     m = states["eq"]
     first, last = sol.volume[0, :, :, m].sum(axis=0), sol.volume[-1, :, :, m].sum(axis=0)
     holds = (all(uses[name][1][1] < uses[name][1][0] for name in uses)
@@ -162,7 +161,7 @@ def end_earlier(sol, states: dict[str, int]) -> Behaviour:
 
 def end_new_best_up(sol, states: dict[str, int]) -> Behaviour:
     """At the last decision the new best limit is used only from a higher inventory."""
-    uses = _end_uses(sol, states)
+    uses = end_uses(sol, states)
     return Behaviour(
         "end-new-best-up", "At the last decision the new best limit (giving up a tick) is used "
         "only from a higher inventory than at the first decision, in m_eq and m_spr.",
@@ -271,8 +270,7 @@ def scaled_params(p: ModelParams, intensity_scale: float, phi_scale: float) -> M
     (lp-scheme) holds for the identical-venue model (the larger one)."""
     c = validation.positive("intensity_scale", intensity_scale)
     s = validation.positive("phi_scale", phi_scale)
-    worst = probability_bound(default_params("identical"))
-    nt = max(p.Nt, math.ceil(p.Nt * worst * c - 1e-9))
+    nt = max(p.Nt, min_decisions(default_params("identical"), c))
     return p.replace(Nt=nt, phi=p.phi * s, venues=tuple(
         dataclasses.replace(v, intensity=v.intensity * c) for v in p.venues))
 

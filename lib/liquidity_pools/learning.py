@@ -54,7 +54,7 @@ import numpy as np
 from lib import validation
 from lib.liquidity_pools import adaptive, fd
 from lib.liquidity_pools.adaptive import History, Prior
-from lib.liquidity_pools.params import ModelParams, probability_bound
+from lib.liquidity_pools.params import ModelParams, min_decisions, probability_bound
 from lib.parallel import run_many
 
 __all__ = ["DEFAULTS", "LearningStudy", "RunErrors", "group_names", "learning_errors",
@@ -97,13 +97,13 @@ def scenario(*, intensity_scale: float = 1.0, regime_scale: float = 1.0, decisio
     knobs = _knobs(intensity_scale, regime_scale, decisions, order, horizon, DEFAULTS["lot"])
     c, r, nt = knobs["intensity_scale"], knobs["regime_scale"], int(knobs["decisions"])
     truth0, _, prior0 = adaptive.default_truth_and_prior()
-    # the bound Δt Σ_i max_j λ is linear in the intensities and in Δt
-    worst = max(probability_bound(truth0), probability_bound(prior0.params))
-    bound = worst * c * truth0.Nt / nt
-    if bound > 1.0 + 1e-12:
+    needed = max(min_decisions(truth0, c), min_decisions(prior0.params, c))
+    if nt < needed:
+        worst = max(probability_bound(truth0), probability_bound(prior0.params))
+        bound = worst * c * truth0.Nt / nt
         raise ValueError(f"intensity_scale = {c:g} with decisions = {nt} violates the probability "
                          f"bound of the scheme (Δt Σ_i max_j λ = {bound:.3g} > 1): take "
-                         f"decisions >= {int(np.ceil(worst * c * truth0.Nt - 1e-9))}")
+                         f"decisions >= {needed}")
 
     def faster(generator: tuple[tuple[float, ...], ...]) -> tuple[tuple[float, ...], ...]:
         return tuple(tuple(r * rate for rate in row) for row in generator)

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from lib import validation
 
-__all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "probability_bound"]
+__all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "min_decisions",
+           "probability_bound"]
 
 LIMITS: tuple[int, int, int] = (-1, 0, 1)
 """Limit labels j (book eq. (lp-dynamics)): -1 new best limit, 0 best ask, 1 second-best limit."""
@@ -223,6 +224,14 @@ def probability_bound(p: ModelParams) -> float:
         worst += v.intensity * max(v.limit_profile) * max(v.spread_factor) * max(
             v.imbalance_factor)
     return p.dt * worst
+
+
+def min_decisions(p: ModelParams, intensity_scale: float) -> int:
+    """The fewest decisions per slice Nt for which ``p`` with every intensity times
+    ``intensity_scale`` keeps :func:`probability_bound` <= 1 (the bound is linear in the
+    intensities and in Δt = Ts/Nt)."""
+    scale = validation.positive("intensity_scale", intensity_scale)
+    return max(1, math.ceil(probability_bound(p) * scale * p.Nt - 1e-9))
 
 
 def default_params(case: str = "identical") -> ModelParams:
