@@ -73,9 +73,9 @@ def test_infinite_penalties_are_dropped_since_m_inf_is_always_studied() -> None:
 @pytest.mark.parametrize(("chapter", "overrides", "message"), [
     ("trade_signals", {"n_points": 500}, "^n_points must be odd"),
     ("position_building", {"n_points": 200}, "^n_points must be 1 more than a multiple of 10"),
-    ("liquidity_pools_networks", {"slice_index": 1},
-     r"^slice_index must be >= 2 \(at slices 0 and 1"),
-    ("liquidity_pools_networks", {"nn_iters": 75}, r"^nn_iters must be >= 150"),
+    ("liquidity_pools_networks", {"slice_index": 20}, r"^slice_index must be <= 19"),
+    ("liquidity_pools_networks", {"nn_iters": 150}, r"^nn_iters must be >= 200 \(the page"),
+    ("liquidity_pools_networks", {"adaptive_seeds": 1}, r"^adaptive_seeds must be >= 2"),
     ("liquidity_pools_bayes", {"learn_seeds": 49}, r"^learn_seeds must be >= 50"),
     ("dynamic_trading", {"r": 1e-6}, r"^r must be >= 0.001"),
     ("position_building", {"seed": 2**32}, r"^seed must be <= 4294967295 \(a 32-bit seed\)")])

@@ -1,10 +1,10 @@
 """Neural-network (actor–critic) solver of the liquidity-pools chapter: lib.liquidity_pools.nn.
 
-The networks at the default configuration are trained by the chapter, which asserts the
-networks' accuracy check (the networks against the finite differences: mean and largest error
-of θ_0 and agreement of the limits) for both venue cases, in its golden and in its
-re-run with other parameters (tests/test_reproduce.py); the shape of their value is checked
-here on the files of the golden's run. Every other test trains for a few iterations.
+The networks at the default configuration are trained by the chapter's networks page, which
+asserts what their strategies earn against the finite differences (lib.liquidity_pools.earnings)
+in its golden and in its re-run with other parameters (tests/test_reproduce.py); the shape of
+their value is checked here on the files of the golden's run. Every other test trains for a
+few iterations.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from lib import figures
-from lib.liquidity_pools import adaptive, curve, fd, nn
+from lib.liquidity_pools import adaptive, curve, fd, nn, simulate
 from lib.liquidity_pools.markov import enumerate_states
 from lib.liquidity_pools.params import LIMITS, default_params
 
@@ -48,16 +48,15 @@ def _weights(sol: nn.NNSolution) -> list[torch.Tensor]:
 # -- the networks' accuracy check: the networks against the finite-difference solution ----------
 
 def test_compare_measures_the_differences() -> None:
-    """The measure of the networks' accuracy check: zero against itself; a shifted θ and swapped
-    limits are seen."""
+    """The secondary measures: zero against itself; a shifted θ and swapped limits are seen."""
     F = _fd("identical")
-    assert nn.compare(F, F, GRID.dl) == (0.0, 0.0, 1.0)
+    assert nn.compare(F, F) == (0.0, 0.0, 1.0)
     scale = F.theta[0].max() - F.theta[0].min()
     shifted = dataclasses.replace(F, theta=F.theta + 0.1 * scale,
                                   limit=np.where(F.limit == 0, 1, F.limit))
-    mean, worst, agree = nn.compare(F, shifted, GRID.dl)
+    mean, worst, agree = nn.compare(F, shifted)
     assert mean == pytest.approx(0.1) and worst == pytest.approx(0.1)
-    both = F.volume > 2 * GRID.dl
+    both = F.volume >= 1.0
     assert agree == pytest.approx(np.mean(F.limit[both] != 0))
 
 
@@ -94,7 +93,7 @@ def test_last_step_reward_is_the_fd_scheme() -> None:
     p = default_params("different").replace(mu=0.01)
     target = _targets(p)
     F = fd.solve_slice(p, fd.FDGrid(20.0, 40.0), target)
-    mod = nn._model(p, target, None, None)
+    mod = nn._model(p, target, None, None, nn.NNConfig())
     k = p.Nt - 1
     M = F.theta.shape[2]
     qq, mm = np.meshgrid(F.q[1:], np.arange(M), indexing="ij")
@@ -141,8 +140,10 @@ def test_training_restores_the_thread_count() -> None:
 def test_encoding_is_one_hot() -> None:
     p = default_params("identical")
     states = enumerate_states(p)
-    q_bar, market = nn.encode(p, np.full(len(states), 250.0), np.arange(len(states)))
-    assert q_bar.shape == (36,) and torch.allclose(q_bar, torch.full((36,), 0.25))
+    inventory, market = nn.encode(p, np.full(len(states), 250.0), np.arange(len(states)),
+                                  200.0, 25.0)
+    assert inventory.shape == (36, 2)
+    torch.testing.assert_close(inventory, torch.tensor([[0.25, 2.0]] * 36))
     assert market.shape == (36, 10)
     assert set(market.unique().tolist()) == {0.0, 1.0}
     blocks = np.split(market.numpy(), np.cumsum([2, 3, 2]), axis=1)
@@ -154,18 +155,53 @@ def test_encoding_is_one_hot() -> None:
 
 def test_network_shapes() -> None:
     value, policy = nn.ValueNet(10), nn.PolicyNet(10, 2)
-    q_bar, market = torch.rand(7), torch.eye(10)[torch.randint(10, (7,))]
-    assert value(q_bar, market).shape == (7,)
-    share, pi = policy(q_bar, market)
+    inventory, market = torch.rand(7, 2), torch.eye(10)[torch.randint(10, (7,))]
+    assert value(inventory, market).shape == (7,)
+    share, pi = policy(inventory, market)
     assert share.shape == (7, 2) and pi.shape == (7, 2, 3)
     assert torch.all((share > 0) & (share < 1))
     torch.testing.assert_close(pi.sum(dim=2), torch.ones(7, 2))
 
 
+def test_value_at_zero_is_the_closed_form() -> None:
+    """(lp-nn-value): whatever the weights, θ_k(0, m) is the no-order value θ^none_k(0), and
+    θ^none is the closed form of the finite-difference module (lp-no-order-value); without the
+    baseline it is not."""
+    p = default_params("different")
+    trained = _tiny(p)
+    exact = fd.no_order_value(p, np.array([0.0, 300.0]), _targets(p))
+    for k in range(p.Nt):
+        np.testing.assert_allclose(trained.theta(k, np.zeros(36), np.arange(36)), exact[k, 0],
+                                   rtol=1e-6)
+        mod = nn._model(p, _targets(p), None, None, TINY)
+        np.testing.assert_allclose(float(nn._no_order(p, _targets(p), k, torch.tensor(300.0))),
+                                   exact[k, 1], rtol=1e-6)
+    plain = nn.train_slice(p, _targets(p), dataclasses.replace(TINY, baseline=False))
+    assert not np.allclose(plain.theta(0, np.zeros(36), np.arange(36)), exact[0, 0], rtol=1e-2)
+    assert mod.c_V == pytest.approx(p.phi * TINY.inventory_scale ** 2 * p.Ts)
+
+
+def test_network_policy_is_read_at_the_inventory() -> None:
+    """The networks as a policy of the simulator: volumes within [0, q], none below
+    ``min_volume``, no market orders; the simulator runs it from any inventory."""
+    p = default_params("different")
+    trained = nn.train_slice(p, _targets(p), dataclasses.replace(TINY, min_volume=5.0))
+    q = np.array([0.0, 3.0, 417.3, 1000.0])
+    volume, limit = trained.limit_orders(0, q, np.array([0, 5, 17, 35]))
+    assert volume.shape == limit.shape == (2, 4)
+    assert np.all((volume == 0) | ((volume >= 5.0) & (volume <= q)))
+    assert set(np.unique(limit).tolist()) <= set(LIMITS)
+    assert np.all(trained.market_orders(0, q, np.zeros(4, dtype=int)) == 0)
+    R = simulate.objective_paths(p, trained, [417.3, 990.0], [3, 7], 50, 1)
+    assert R.shape == (2, 50) and np.all(np.isfinite(R))
+
+
 def test_grid_policy_respects_the_constraints() -> None:
     """Volumes 0 or within [min_volume, q]; limits in {-1, 0, 1} where an order is posted and
     NO_LIMIT where none is (the FD convention the simulator reads); θ_Nt = 0."""
-    G = nn.on_grid(_tiny(default_params("different")), GRID, min_volume=5.0)
+    p = default_params("different")
+    G = nn.on_grid(nn.train_slice(p, _targets(p), dataclasses.replace(TINY, min_volume=5.0)),
+                   GRID)
     q = G.q[None, None, :, None]
     posted = G.volume > 0
     assert np.all(G.volume >= 0) and np.all(G.volume <= q + 1e-9)
@@ -179,7 +215,7 @@ def test_grid_policy_respects_the_constraints() -> None:
 def test_layers_read_the_architecture() -> None:
     policy = dict(nn.layers(nn.PolicyNet(10, 2)))
     assert policy["body.market"] == "Linear 10 → 16 + ELU"
-    assert policy["body.inventory"] == "Linear 1 → 16 + ELU"
+    assert policy["body.inventory"] == "Linear 2 → 16 + ELU"
     assert policy["volume"] == "Linear 32 → 2 + Sigmoid"
     assert policy["limits"] == "Linear 32 → 6 + softmax per venue"
     value = nn.layers(nn.ValueNet(10))
@@ -219,13 +255,33 @@ def test_adaptive_run_with_the_networks() -> None:
                               solver="nn", solver_options={"iters": 3})
 
 
+def test_warm_start_and_scratch_solvers() -> None:
+    """Without warm start every slice starts from fresh networks, so the same model gives the
+    same weights twice; a warm-started solver trains on from the slice before."""
+    p = default_params("identical")
+    calls = dict(t_start=0.0, transition=None, intensities=None)
+    warm, fresh = nn.WarmStartSolver(TINY), nn.WarmStartSolver(TINY, warm=False)
+    first_warm, first_fresh = (solver(p, GRID, _targets(p), **calls) for solver in (warm, fresh))
+    second_warm, second_fresh = (solver(p, GRID, _targets(p), **calls) for solver in (warm, fresh))
+    for a, b, c in zip(_weights(first_warm), _weights(first_fresh), _weights(second_fresh),
+                       strict=True):
+        assert torch.equal(a, b) and torch.equal(b, c)
+    assert any(not torch.equal(a, b) for a, b in zip(_weights(second_warm),
+                                                      _weights(second_fresh), strict=True))
+    with pytest.raises(ValueError, match="warm"):
+        nn.WarmStartSolver(TINY, warm=1)
+
+
 # -- bad input ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("change, name", [
     (dict(batch=0), "batch"), (dict(iters=1.5), "iters"), (dict(first_iters=-1), "first_iters"),
     (dict(lr_body=0.0), "lr_body"), (dict(lr_limits=-1e-3), "lr_limits"),
     (dict(lr_value=float("nan")), "lr_value"), (dict(seed=-2), "seed"),
-    (dict(limit_weight_floor=0.0), "limit_weight_floor"),
+    (dict(limit_weight_floor=0.0), "limit_weight_floor"), (dict(limit_head="max"), "limit_head"),
+    (dict(min_volume=-1.0), "min_volume"), (dict(baseline=1), "baseline"),
+    (dict(inventory_scale=0.0), "inventory_scale"), (dict(focus=1.5), "focus"),
+    (dict(focus_width=-5.0), "focus_width"), (dict(value_weight_width=0.0), "value_weight_width"),
 ])
 def test_config_rejects_bad_values(change, name) -> None:
     with pytest.raises(ValueError, match=name):

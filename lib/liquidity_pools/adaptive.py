@@ -40,7 +40,7 @@ from lib.liquidity_pools.markov import (
     transition_matrix,
 )
 from lib.liquidity_pools.params import ModelParams, default_params
-from lib.liquidity_pools.simulate import SliceLog, simulate_slice
+from lib.liquidity_pools.simulate import Policy, SliceLog, simulate_slice
 from lib.progress import bar
 
 __all__ = ["INITIAL_MID", "SOLVERS", "History", "Prior", "default_truth_and_prior",
@@ -60,20 +60,21 @@ def _fd_solver(**options: object) -> Callable[..., fd.FDSolution]:
     return functools.partial(fd.solve_slice, **options)
 
 
-def _nn_solver(**options: object) -> Callable[..., fd.FDSolution]:
-    """The neural-network slice solver, warm-started from slice to slice (``config``,
-    ``init``)."""
-    unknown = sorted(set(options) - {"config", "init"})
+def _nn_solver(**options: object) -> Callable[..., nn.NNSolution]:
+    """The neural-network slice solver, warm-started from slice to slice or trained from scratch
+    every slice (``config``, ``init``, ``warm``)."""
+    unknown = sorted(set(options) - {"config", "init", "warm"})
     if unknown:
-        raise ValueError(f"solver_options: the 'nn' solver takes config and init, got {unknown}")
+        raise ValueError(f"solver_options: the 'nn' solver takes config, init and warm, "
+                         f"got {unknown}")
     return nn.WarmStartSolver(**options)
 
 
-SOLVERS: dict[str, Callable[..., Callable[..., fd.FDSolution]]] = {"fd": _fd_solver,
-                                                                   "nn": _nn_solver}
+SOLVERS: dict[str, Callable[..., Callable[..., Policy]]] = {"fd": _fd_solver, "nn": _nn_solver}
 """Slice-solver factories by name. ``SOLVERS[name](**solver_options)`` returns the solver of one
 run, called once per slice as ``solve(p, grid, target, *, t_start, transition, intensities)``
-and returning an :class:`fd.FDSolution` (the policy on the grid)."""
+and returning the slice's policy: an :class:`fd.FDSolution` (read at its nodes) or the
+networks (read at the inventory itself)."""
 
 _KNOWN_FIELDS = ("tick", "spread_ticks", "imbalance_labels", "fractions", "kvol", "phi",
                  "sigma", "gamma", "V", "eta", "q0", "Ts", "Nt", "Ns", "signal_spread",
@@ -228,7 +229,7 @@ class History:
     fills (N, |M|) cumulative. plugin_bound (S,) Δt max_m Σ_i max_j λ̂ of every plug-in model
     (the probability bound, at most 1). logs the S slice logs; stopped_early True if the
     inventory reached 0 before the last slice asked for. fractions (K_ε,) the executed
-    fractions; true_* the truth.
+    fractions; true_* the truth; final_mid the mid at the end of the last slice.
     """
 
     t: np.ndarray
@@ -253,11 +254,25 @@ class History:
     true_imbalance_P: np.ndarray
     true_mu: float
     true_rho: np.ndarray
+    final_mid: float
 
     @property
     def n_slices(self) -> int:
         """Number of slices traded."""
         return len(self.logs)
+
+    @property
+    def executed(self) -> float:
+        """Shares sold over the run."""
+        return float(self.q[0] - self.q[-1])
+
+    @property
+    def implementation_cost(self) -> float:
+        """Implementation shortfall ($): q_0 S_0 - (cash received + q_T S_T), what the run
+        fell short of selling the whole order at the arrival mid S_0 = :data:`INITIAL_MID`,
+        the unsold inventory marked at the last mid S_T."""
+        cash = sum(float(log.cash.sum()) for log in self.logs)
+        return float(self.q[0] * INITIAL_MID - cash - self.q[-1] * self.final_mid)
 
     @property
     def p_full(self) -> np.ndarray:
@@ -409,4 +424,4 @@ def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_sl
                                 for v in truth.venues]),
         true_imbalance_P=np.stack([step_matrix(v.imbalance_generator, truth.dt)
                                    for v in truth.venues]),
-        true_mu=truth.mu, true_rho=rho_true.copy())
+        true_mu=truth.mu, true_rho=rho_true.copy(), final_mid=S)

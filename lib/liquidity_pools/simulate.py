@@ -17,12 +17,19 @@ the fill gain of v = ε ℓ shares at limit j being v (s^i/2 + j δ) - c σ √(
 (lp-impact, as in :mod:`lib.liquidity_pools.fd`), so that E[R] = θ_0(q, m) under the FD policy
 (the chapter's Monte Carlo check). ``q_{t_k}`` is the inventory after the market order of step
 k, as in (lp-scheme) and (lp-market-order-operator).
+
+A policy is any :class:`Policy`: an :class:`FDSolution` is read at the nearest inventory node,
+the networks of :mod:`lib.liquidity_pools.nn` at the inventory itself. With
+``expected_drift=True`` the price term q_{t_k} (S_{t_{k+1}} - S_{t_k}) of R is replaced by its
+conditional mean q_{t_k} μ(m_k) Δt: E[R] is unchanged (the price noise is independent of
+everything the trader does) and the price noise, the largest part of the variance of R, is gone.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -38,9 +45,51 @@ from lib.liquidity_pools.intensity import (
 from lib.liquidity_pools.markov import enumerate_states, step_matrix, venue_generators
 from lib.liquidity_pools.params import LIMITS, ModelParams
 
-__all__ = ["SliceLog", "mc_slice_value", "simulate_slice", "simulate_slice_paths"]
+__all__ = ["GridPolicy", "Policy", "SliceLog", "expected_objective", "mc_slice_value",
+           "objective_paths", "simulate_slice", "simulate_slice_paths"]
 
 _GRID_TOL = 1e-9
+
+
+class Policy(Protocol):
+    """A strategy of one slice: its decision times t (Nt + 1,), its targets q*_{t_k} (Nt + 1,)
+    and its controls at step k for a batch of inventories q (n,) in market states m (n,)."""
+
+    t: np.ndarray
+    target: np.ndarray
+
+    def market_orders(self, k: int, q: np.ndarray, m: np.ndarray) -> np.ndarray:
+        """Market-order sizes (n,) in shares."""
+
+    def limit_orders(self, k: int, q: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Posted volumes (N, n) in shares and their limits (N, n) in {-1, 0, 1} (any value
+        where the volume is 0)."""
+
+
+@dataclass(frozen=True)
+class GridPolicy:
+    """The policy of an :class:`FDSolution`, read at the nearest inventory node."""
+
+    sol: FDSolution
+
+    @property
+    def t(self) -> np.ndarray:
+        return self.sol.t
+
+    @property
+    def target(self) -> np.ndarray:
+        return self.sol.target
+
+    def _node(self, q: np.ndarray) -> np.ndarray:
+        dq = self.sol.q[1] - self.sol.q[0]
+        return np.clip(np.rint(q / dq).astype(int), 0, len(self.sol.q) - 1)
+
+    def market_orders(self, k: int, q: np.ndarray, m: np.ndarray) -> np.ndarray:
+        return self.sol.market_order[k, self._node(q), m]
+
+    def limit_orders(self, k: int, q: np.ndarray, m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        node = self._node(q)
+        return self.sol.volume[k][:, node, m], self.sol.limit[k][:, node, m]
 
 
 @dataclass(frozen=True, eq=False)
@@ -145,19 +194,20 @@ def _state(p: ModelParams, m: object) -> int:
     return m
 
 
-def _inventory(sol: FDSolution, q: object) -> float:
+def _inventory(top: float, q: object) -> float:
     q = validation.nonnegative("q", q)
-    if q > sol.q[-1] * (1.0 + _GRID_TOL):
-        raise ValueError(f"q must lie in [0, {sol.q[-1]}] (the inventory grid), got {q}")
+    if q > top * (1.0 + _GRID_TOL):
+        raise ValueError(f"q must lie in [0, {top:g}], got {q}")
     return q
 
 
-def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
-         S: np.ndarray, rng: np.random.Generator, record: list[dict] | None):
+def _run(mk: _Market, policy: Policy, q: np.ndarray, m: np.ndarray, S: np.ndarray,
+         rng: np.random.Generator, record: list[dict] | None, expected_drift: bool = False):
     """Simulate one slice for a batch of paths; return R, q, m, S at the slice end.
 
-    The policy is read at the nearest inventory node and every order is clipped at the
-    current inventory (both no-ops on the grid). Per-step records are appended to ``record``.
+    Every order is clipped at the current inventory (a no-op for a policy on its grid).
+    Per-step records are appended to ``record``. The random draws per step do not depend on the
+    policy, so two policies run with the same generator state see common random numbers.
     """
     p = mk.p
     n_paths = len(q)
@@ -168,15 +218,14 @@ def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
     q, m, S = q.copy(), m.copy(), S.copy()
     for k in range(p.Nt):
         q_before = q
-        node = np.clip(np.rint(q / dq).astype(int), 0, len(sol.q) - 1)
-        eta = np.minimum(sol.market_order[k, node, m], q)
+        eta = np.minimum(policy.market_orders(k, q, m), q)
         reward -= mk.mo_cost[m] * eta
         cash = (S - mk.mo_cost[m]) * eta
         q = q - eta
-        node = np.clip(np.rint(q / dq).astype(int), 0, len(sol.q) - 1)
-        vol = np.minimum(sol.volume[k][:, node, m], q[None, :])          # (N, n)
+        volume, limit = policy.limit_orders(k, q, m)
+        vol = np.minimum(volume, q[None, :])                              # (N, n)
         posted = vol > 0
-        jj = np.where(posted, sol.limit[k][:, node, m] - limits[0], 0)  # index into LIMITS
+        jj = np.where(posted, limit - limits[0], 0)                       # index into LIMITS
         f = np.exp(-p.kvol * vol.sum(axis=0))
         pi = np.where(posted, mk.lam_dt[np.arange(N)[:, None], m[None, :], jj] * f, 0.0)
         venue = (rng.random(n_paths)[None, :] >= np.cumsum(pi, axis=0)).sum(axis=0)
@@ -189,7 +238,7 @@ def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
         reward += gain
         cash = cash + gain + v * S
         dS = mk.drift[m] * p.dt + p.sigma * math.sqrt(p.dt) * rng.standard_normal(n_paths)
-        reward += q * dS
+        reward += q * (mk.drift[m] * p.dt if expected_drift else dS)
         u = rng.random((len(mk.strides), n_paths))
         m_next = sum(stride * _categorical(u[c], cum[m])
                      for c, (stride, cum) in enumerate(zip(mk.strides, mk.jump_cum, strict=True)))
@@ -203,10 +252,24 @@ def _run(mk: _Market, sol: FDSolution, dq: float, q: np.ndarray, m: np.ndarray,
                                   * f[None, :], 0.0).T,
                 next_state=m_next))
         q = q - v
-        reward -= p.dt * p.phi * (q - sol.target[k + 1]) ** 2
+        reward -= p.dt * p.phi * (q - policy.target[k + 1]) ** 2
         S = S + dS
         m = m_next
     return reward, q, m, S
+
+
+def _as_policy(p: ModelParams, policy: FDSolution | Policy) -> Policy:
+    """``policy`` as a :class:`Policy` (an :class:`FDSolution` read at its nodes), checked."""
+    if isinstance(policy, FDSolution):
+        _check_solution(p, policy)
+        return GridPolicy(policy)
+    if not all(callable(getattr(policy, name, None)) for name in ("market_orders",
+                                                                   "limit_orders")):
+        raise ValueError(f"policy must be an FDSolution or have market_orders and limit_orders "
+                         f"methods, got {type(policy).__name__}")
+    if np.shape(getattr(policy, "target", None)) != (p.Nt + 1,):
+        raise ValueError(f"policy.target must hold Nt + 1 = {p.Nt + 1} targets")
+    return policy
 
 
 def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: int,
@@ -220,7 +283,7 @@ def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: in
     λ^i_{j,m}. Returns R, shape ``(n_paths,)``.
     """
     dq = _check_solution(p_true, sol)
-    q0 = _inventory(sol, q0)
+    q0 = _inventory(sol.q[-1], q0)
     if abs(q0 / dq - round(q0 / dq)) > _GRID_TOL:
         raise ValueError(f"q0 must be an inventory node (a multiple of dq = {dq}), got {q0}")
     m0 = _state(p_true, m0)
@@ -232,7 +295,7 @@ def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: in
                          "posted volume and every market order must be a multiple of dq = "
                          f"{dq} (use dl = 2 dq for half fills)")
     mk = _market(p_true, intensities)
-    reward, *_ = _run(mk, sol, dq, np.full(n_paths, q0), np.full(n_paths, m0),
+    reward, *_ = _run(mk, GridPolicy(sol), np.full(n_paths, q0), np.full(n_paths, m0),
                       np.zeros(n_paths), rng, None)
     return reward
 
@@ -244,24 +307,56 @@ def mc_slice_value(p: ModelParams, sol: FDSolution, q0: float, m0: int, n_paths:
     return float(R.mean()), float(R.std(ddof=1) / math.sqrt(len(R)))
 
 
-def simulate_slice(p_true: ModelParams, sol: FDSolution, q: float, m: int, S: float,
+def objective_paths(p_true: ModelParams, policy: FDSolution | Policy, q0: object, m0: object,
+                    n_paths: int, seed: int, *, intensities: np.ndarray | None = None,
+                    expected_drift: bool = True) -> np.ndarray:
+    """Realised slice objectives R of ``n_paths`` paths from each start (q0, m0) under any
+    policy: an :class:`FDSolution` at its nearest nodes, or the networks at the inventory
+    itself.
+
+    ``q0`` and ``m0`` are one start or equal-length sequences of starts, simulated together.
+    The paths are driven by ``numpy.random.default_rng(seed)``, so that policies run with the
+    same seed and starts see the same market (common random numbers: their difference has a
+    far smaller variance than either). ``expected_drift`` replaces the price term by its
+    conditional mean (see the module's docstring). Returns R, shape ``(n_starts, n_paths)``.
+    """
+    policy = _as_policy(p_true, policy)
+    q_starts, m_starts = np.atleast_1d(np.asarray(q0, dtype=float)), np.atleast_1d(m0)
+    if q_starts.ndim != 1 or q_starts.shape != m_starts.shape:
+        raise ValueError(f"q0 and m0 must be one start or sequences of equal length, got "
+                         f"shapes {np.shape(q0)} and {np.shape(m0)}")
+    q_starts = np.array([_inventory(p_true.q0, q) for q in q_starts])
+    m_starts = np.array([_state(p_true, m) for m in m_starts])
+    n_paths = validation.integer("n_paths", n_paths, minimum=2)
+    seed = validation.integer("seed", seed, minimum=0)
+    if not isinstance(expected_drift, bool):
+        raise ValueError(f"expected_drift must be True or False, got {expected_drift!r}")
+    total = len(q_starts) * n_paths
+    reward, *_ = _run(_market(p_true, intensities), policy, np.repeat(q_starts, n_paths),
+                      np.repeat(m_starts, n_paths), np.zeros(total),
+                      np.random.default_rng(seed), None, expected_drift)
+    return reward.reshape(len(q_starts), n_paths)
+
+
+def simulate_slice(p_true: ModelParams, sol: FDSolution | Policy, q: float, m: int, S: float,
                    rng: np.random.Generator, *, intensities: np.ndarray | None = None
                    ) -> tuple[float, int, float, SliceLog]:
     """One path of one slice from inventory q, state m and mid S (step 3 of the slice
     algorithm, paper Section 3.2).
 
-    The inventory may be off the grid (half fills in the adaptive run): the policy is read at
-    the nearest inventory node and every order is clipped at the current inventory.
+    The inventory may be off the grid (half fills in the adaptive run): an :class:`FDSolution`
+    is read at the nearest inventory node, and every order is clipped at the current inventory.
+    ``sol`` may also be any :class:`Policy` with decision times ``t``.
     ``intensities`` (N, |M|, 3) overrides the true λ^i_{j,m}. Returns the inventory, state
     and mid at the end of the slice and the :class:`SliceLog`.
     """
-    dq = _check_solution(p_true, sol)
-    q = _inventory(sol, q)
+    policy = _as_policy(p_true, sol)
+    q = _inventory(p_true.q0, q)
     m = _state(p_true, m)
     S = validation.finite("S", S)
     record: list[dict] = []
-    _, q_end, m_end, S_end = _run(_market(p_true, intensities), sol, dq, np.array([q]),
+    _, q_end, m_end, S_end = _run(_market(p_true, intensities), policy, np.array([q]),
                                   np.array([m]), np.array([S]), rng, record)
-    log = SliceLog(t=sol.t[:-1].copy(),
+    log = SliceLog(t=np.asarray(sol.t)[:-1].copy(),
                    **{key: np.array([step[key][0] for step in record]) for key in record[0]})
     return float(q_end[0]), int(m_end[0]), float(S_end[0]), log
