@@ -95,6 +95,13 @@ def test_implementation_cost_is_spread_and_holding() -> None:
     assert history.executed == pytest.approx(sum(log.executed.sum() for log in history.logs))
 
 
+def test_adaptive_outcome_splits_the_cost() -> None:
+    """cost = -spread - holding, for a short run with the finite differences."""
+    out = earnings.adaptive_outcome(4, "fd", 2, 20.0, 20.0)
+    assert out["cost"] == pytest.approx(-out["spread"] - out["holding"], rel=1e-9)
+    assert out["executed"] == pytest.approx(out["q"][0] - out["q"][-1])
+
+
 def test_study_point_rejects_unknown_kinds() -> None:
     with pytest.raises(ValueError, match="kind"):
         earnings.study_point("everything")

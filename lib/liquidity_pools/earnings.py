@@ -186,8 +186,10 @@ def adaptive_outcome(seed: int, solver: str, n_slices: int, dq: float, dl: float
                      pretrain_seed: int = 0) -> dict[str, Any]:
     """The adaptive run of :func:`lib.liquidity_pools.adaptive.run_adaptive` on the chapter's
     truth and prior (:func:`adaptive.default_truth_and_prior`) with ``solver`` "fd" or "nn", on
-    the grid (dq, dl), seed ``seed``: shares executed, implementation cost ($), fills, and
-    the decision times, inventories and trading curve of the run.
+    the grid (dq, dl), seed ``seed``: shares executed, implementation cost ($) and its two
+    parts, cost = -spread - holding (the fills' gains against the mid at their decision time
+    and the gain Σ q_{k+1} (S_{k+1} - S_k) of the inventory held), fills, and the decision
+    times, inventories and trading curve of the run.
 
     For "nn" (networks seeded with ``seed``): with ``warm_config`` every slice starts from the
     networks of the slice before, the first from the :func:`pretrained` networks (``config``,
@@ -207,7 +209,11 @@ def adaptive_outcome(seed: int, solver: str, n_slices: int, dq: float, dl: float
     history = adaptive.run_adaptive(truth, rho_true, prior, n_slices=n_slices,
                                     grid=fd.FDGrid(dq, dl), seed=seed, solver=solver,
                                     solver_options=options)
+    mids = np.append(np.concatenate([log.mid for log in history.logs]), history.final_mid)
     return {"executed": history.executed, "cost": history.implementation_cost,
+            "spread": sum(float((log.cash - log.executed * log.mid).sum())
+                          for log in history.logs),
+            "holding": float(np.sum(history.q[1:] * np.diff(mids))),
             "fills": sum(int(np.sum(log.venue >= 0)) for log in history.logs),
             "t": history.t, "q": history.q, "curve": history.curve}
 

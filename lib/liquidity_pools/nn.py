@@ -334,10 +334,10 @@ def _limit_rewards(mod: _Model, value_next: ValueNet | None, k: int, q: torch.Te
     ell = q[:, None] * share                                           # (B, N)
     f = torch.exp(-p.kvol * ell.sum(dim=1))
     sold = mod.fractions[None, None, :] * ell[:, :, None]              # (B, N, K)
-    W = _next_value(mod, value_next, k,
-                    torch.cat([q[:, None], q[:, None] - sold.reshape(-1, N * K)], dim=1),
-                    m_next)
-    dW = W[:, 1:].reshape(-1, N, K) - W[:, :1, None]                   # (B, N, K)
+    with torch.no_grad():                                              # W̃(q): no control in it
+        W = _next_value(mod, value_next, k, q[:, None], m_next)        # (B, 1)
+    dW = (_next_value(mod, value_next, k, q[:, None] - sold.reshape(-1, N * K), m_next)
+          .reshape(-1, N, K) - W[:, :, None])                         # (B, N, K)
     price = mod.half_spread.T[m][:, :, None] + p.tick * mod.limits[None, None, :]  # (B, N, 3)
     expected_sold = (mod.probs[None] * sold).sum(dim=2)                # (B, N)
     expected_dW = (mod.probs[None] * dW).sum(dim=2)                    # (B, N)
