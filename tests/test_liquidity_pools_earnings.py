@@ -83,7 +83,8 @@ def test_objective_paths_rejects_bad_starts() -> None:
 
 
 def test_implementation_cost_is_spread_and_holding() -> None:
-    """The shortfall q0 S0 - (cash + q_T S_T) is minus the fills' gains against the mid minus
+    """The shortfall (the order at the arrival mid, less the cash and the unsold inventory at the
+    last mid) is minus the fills' gains against the mid minus
     the holding gain Σ q_{k+1} (S_{k+1} - S_k): the bookkeeping of an adaptive run."""
     truth, rho, prior = adaptive.default_truth_and_prior()
     history = adaptive.run_adaptive(truth, rho, prior, n_slices=2, grid=fd.FDGrid(20.0, 20.0),
