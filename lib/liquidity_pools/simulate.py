@@ -45,7 +45,7 @@ from lib.liquidity_pools.intensity import (
 from lib.liquidity_pools.markov import enumerate_states, step_matrix, venue_generators
 from lib.liquidity_pools.params import LIMITS, ModelParams
 
-__all__ = ["GridPolicy", "Policy", "SliceLog", "expected_objective", "mc_slice_value",
+__all__ = ["GridPolicy", "Policy", "SliceLog", "mc_slice_value",
            "objective_paths", "simulate_slice", "simulate_slice_paths"]
 
 _GRID_TOL = 1e-9
