@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from lib.liquidity_pools import adaptive, curve, fd, nn
-from lib.liquidity_pools.params import default_params
+from lib.liquidity_pools.params import ModelParams, default_params
 from lib.liquidity_pools.plots import named_states
 from lib.liquidity_pools.simulate import Policy, objective_paths
 
@@ -89,7 +89,7 @@ class Earnings:
         return self.diff_se / np.abs(self.fd_gain)
 
 
-def earnings(p, policy: Policy, reference: fd.FDSolution, q: np.ndarray,
+def earnings(p: ModelParams, policy: Policy, reference: fd.FDSolution, q: np.ndarray,
              states: tuple[str, ...] = STATE_NAMES, *, n_paths: int,
              seed: int) -> Earnings:
     """:class:`Earnings` of ``policy`` against ``reference`` (a finite-difference solution of
