@@ -20,7 +20,7 @@ import os
 import platform
 import re
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -416,6 +416,20 @@ def save_figure(fig: plt.Figure, figure_id: str, *, parameters: Mapping[str, obj
     fig.savefig(svg, bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     plt.close(fig)
     _write_provenance(figure_id, "figure", [png, svg, csv_path], parameters)
+
+
+def markdown_table(data: Mapping[str, Sequence[object]]) -> str:
+    """The columns ``data`` (header -> cells, all of one length) as a Markdown table, each cell
+    as ``str`` gives it, with ``|`` escaped."""
+    lengths = {len(cells) for cells in data.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"data must hold columns of one length, got lengths {sorted(lengths)}")
+
+    def row(cells: Iterable[object]) -> str:
+        return "| " + " | ".join(str(c).replace("|", "\\|") for c in cells) + " |"
+
+    rows = [row(cells) for cells in zip(*data.values(), strict=True)]
+    return "\n".join([row(data), "|" + "---|" * len(data), *rows])
 
 
 def numbered_table(markdown: str, *, label: str, caption: str) -> str:

@@ -201,3 +201,12 @@ def test_unequal_columns_rejected(out) -> None:
 def test_default_folder_is_figures_of_the_chapter(monkeypatch) -> None:
     monkeypatch.delenv(figures.FIGURES_ENV, raising=False)
     assert figures.figures_dir("demo") == figures.ROOT / "figures" / "demo"
+
+
+def test_markdown_table() -> None:
+    """Columns become rows of a Markdown table, cells as str gives them, ``|`` escaped; columns
+    of different lengths are refused."""
+    assert figures.markdown_table({"a": [1, "x|y"], "b": [2.5, 3]}) == (
+        "| a | b |\n|---|---|\n| 1 | 2.5 |\n| x\\|y | 3 |")
+    with pytest.raises(ValueError, match="one length"):
+        figures.markdown_table({"a": [1], "b": [1, 2]})

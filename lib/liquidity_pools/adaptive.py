@@ -275,6 +275,18 @@ class History:
         return float(self.q[0] * INITIAL_MID - cash - self.q[-1] * self.final_mid)
 
     @property
+    def spread_gain(self) -> float:
+        """What the fills gained against the mid at their decision times ($)."""
+        return sum(float((log.cash - log.executed * log.mid).sum()) for log in self.logs)
+
+    @property
+    def holding_gain(self) -> float:
+        """Σ q_{k+1} (S_{k+1} - S_k) ($): what the inventory held after each step gained as the
+        mid moved; the implementation shortfall is -spread_gain - holding_gain."""
+        mids = np.append(np.concatenate([log.mid for log in self.logs]), self.final_mid)
+        return float(np.sum(self.q[1:] * np.diff(mids)))
+
+    @property
     def p_full(self) -> np.ndarray:
         """Posterior mean P(full fill) per slice and venue, (S + 1, N) (Figs 48–49)."""
         return self.fraction_probs[..., int(np.argmax(self.fractions))]

@@ -209,11 +209,8 @@ def adaptive_outcome(seed: int, solver: str, n_slices: int, dq: float, dl: float
     history = adaptive.run_adaptive(truth, rho_true, prior, n_slices=n_slices,
                                     grid=fd.FDGrid(dq, dl), seed=seed, solver=solver,
                                     solver_options=options)
-    mids = np.append(np.concatenate([log.mid for log in history.logs]), history.final_mid)
     return {"executed": history.executed, "cost": history.implementation_cost,
-            "spread": sum(float((log.cash - log.executed * log.mid).sum())
-                          for log in history.logs),
-            "holding": float(np.sum(history.q[1:] * np.diff(mids))),
+            "spread": history.spread_gain, "holding": history.holding_gain,
             "fills": sum(int(np.sum(log.venue >= 0)) for log in history.logs),
             "t": history.t, "q": history.q, "curve": history.curve}
 
