@@ -10,10 +10,16 @@ checked claim: ``claims.check("buys-late", "…", holds, measured)`` shows the s
 verdict and the measured quantity under the anchor ``ac-claim-buys-late``, which the sentence
 links to, and stops the chapter's execution with ``ClaimFailed`` when the claim is false. A
 false claim is fixed in the text or in the computation, never by weakening its check.
+
+A chapter run as one point of a parameter study (``python -m lib.sweep``) runs with
+``OTR_CLAIMS=record``: a false claim is then shown as such and the run goes on, so that the
+study sees every claim's verdict at every point. Each claim's output carries its verdict as
+metadata (``CLAIM_METADATA``), which the study reads back from the executed notebook.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -22,6 +28,8 @@ from myst_nb import glue
 
 NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 FORMAT = re.compile(r"^,?\.(?P<digits>\d+)(?P<kind>[efg%])$")
+CLAIMS_ENV = "OTR_CLAIMS"
+CLAIM_METADATA = "otr-claim"
 
 
 class ClaimFailed(AssertionError):
@@ -78,12 +86,15 @@ class Claims:
 
     def check(self, name: str, statement: str, holds: bool, measured: str) -> None:
         """Show the claim ``statement`` with its verdict and ``measured`` under the anchor
-        ``<prefix>-claim-<name>``; raise ``ClaimFailed`` when it does not hold."""
+        ``<prefix>-claim-<name>``; raise ``ClaimFailed`` when it does not hold, unless the
+        run records claims (``OTR_CLAIMS=record``)."""
         claim = Claim(self._label(name, "claim-"), statement, bool(holds), measured)
         verdict = "holds" if claim.holds else "FAILS"
         display(Markdown(f"({claim.label})=\n**Check `{name}` {verdict}**: {statement} "
-                         f"*Measured:* {measured}."))
-        if not claim.holds:
+                         f"*Measured:* {measured}."),
+                metadata={CLAIM_METADATA: {"label": claim.label, "holds": claim.holds,
+                                           "measured": measured}})
+        if not claim.holds and os.environ.get(CLAIMS_ENV, "").lower() != "record":
             raise ClaimFailed(f"claim {claim.label} is false: {statement} Measured: {measured}.")
         self.checked.append(claim)
 
@@ -92,5 +103,6 @@ class Claims:
         to each claim's anchor."""
         rows = ["| check | statement | measured | verdict |", "|---|---|---|---|"]
         rows += [f"| {{ref}}`{c.label.removeprefix(self.prefix + '-claim-')} <{c.label}>` "
-                 f"| {_cell(c.statement)} | {_cell(c.measured)} | holds |" for c in self.checked]
+                 f"| {_cell(c.statement)} | {_cell(c.measured)} "
+                 f"| {'holds' if c.holds else 'FAILS'} |" for c in self.checked]
         return Markdown("\n".join(rows))

@@ -151,21 +151,21 @@ def _write_csv(path: Path, data: Mapping[str, object]) -> None:
             writer.writerow(f"{v:.17g}" if isinstance(v, (float, np.floating)) else v for v in row)
 
 
+def write_provenance(path: Path, fields: Mapping[str, object], files: list[Path]) -> None:
+    """Write the json provenance ``path``: ``fields``, the git commit, the package versions
+    and the sha256 of each of ``files``."""
+    commit, dirty = git_commit()
+    provenance = {**fields, "git_commit": commit, "git_dirty": dirty,
+                  "packages": package_versions(),
+                  "files": {file.name: _sha256(file) for file in files}}
+    path.write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+
+
 def _write_provenance(item_id: str, kind: str, files: list[Path],
                       parameters: Mapping[str, object]) -> None:
-    commit, dirty = git_commit()
-    provenance = {
-        "id": item_id,
-        "kind": kind,
-        "chapter": chapter_of(item_id),
-        "parameters": dict(parameters),
-        "git_commit": commit,
-        "git_dirty": dirty,
-        "packages": package_versions(),
-        "files": {path.name: _sha256(path) for path in files},
-    }
-    json_path = files[0].with_suffix(".json")
-    json_path.write_text(json.dumps(provenance, indent=2, sort_keys=True) + "\n")
+    write_provenance(files[0].with_suffix(".json"),
+                     {"id": item_id, "kind": kind, "chapter": chapter_of(item_id),
+                      "parameters": dict(parameters)}, files)
 
 
 def _target(item_id: str) -> Path:
@@ -409,13 +409,21 @@ def save_figure(fig: plt.Figure, figure_id: str, *, parameters: Mapping[str, obj
     if not series:
         raise ValueError(f"figure_id {figure_id!r}: the figure draws no data")
     stem = _target(figure_id)
-    png, svg, csv_path = (stem.with_suffix(suffix) for suffix in (".png", ".svg", ".csv"))
+    csv_path = stem.with_suffix(".csv")
     _write_series(csv_path, series)
+    png, svg = save_images(fig, stem)
+    _write_provenance(figure_id, "figure", [png, svg, csv_path], parameters)
+
+
+def save_images(fig: plt.Figure, stem: Path) -> tuple[Path, Path]:
+    """Write ``fig`` as ``<stem>.png`` and ``<stem>.svg``, byte-for-byte reproducible (no time
+    stamps); close it; return the two paths."""
+    png, svg = stem.with_suffix(".png"), stem.with_suffix(".svg")
     bbox = _tight_bbox(fig)
     fig.savefig(png, bbox_inches=bbox, metadata={"Software": None})
     fig.savefig(svg, bbox_inches=bbox, metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    _write_provenance(figure_id, "figure", [png, svg, csv_path], parameters)
+    return png, svg
 
 
 def markdown_table(data: Mapping[str, Sequence[object]]) -> str:

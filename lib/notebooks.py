@@ -41,21 +41,24 @@ class Execution:
 
 
 @contextlib.contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    previous = os.environ.get(name)
-    os.environ[name] = value
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """Set the environment variables ``values`` for the block (the kernel inherits them)."""
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
     try:
         yield
     finally:
-        if previous is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = previous
+        for name, value in previous.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
 
 
 def run_chapter(chapter: str, notebook: Path, figures: Path,
                 overrides: Mapping[str, object] | None = None, *,
-                progress: bool = False) -> Execution:
+                progress: bool = False,
+                environment: Mapping[str, str] | None = None) -> Execution:
     """Execute ``chapter`` once with papermill.
 
     The parameters are checked first (``chapters.validate``): nothing is written when a name
@@ -63,6 +66,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
     the folder ``figures``. ``overrides`` are injected after the chapter's parameters cell.
     The notebook is written once, at the end of the run or at the failing cell with its
     error (papermill would otherwise rewrite the whole notebook before and after every cell).
+    ``environment`` holds further variables for the kernel (those of a sweep's point).
     """
     overrides = dict(overrides or {})
     parameters = chapters.validate(chapter, overrides)
@@ -70,7 +74,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
     notebook.parent.mkdir(parents=True, exist_ok=True)
     figures.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    with _environment(FIGURES_ENV, str(figures)), _environment(PROGRESS_ENV, "off"):
+    with _environment({FIGURES_ENV: str(figures), PROGRESS_ENV: "off", **(environment or {})}):
         papermill.execute_notebook(
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,

@@ -12,10 +12,13 @@ passed (or failed).
 
 from __future__ import annotations
 
+import importlib
+import logging
 import os
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -31,7 +34,9 @@ if "PYTEST_XDIST_WORKER_COUNT" in os.environ:
                   "NUMBA_NUM_THREADS"):
         os.environ.setdefault(_name, _THREADS)
 
-from lib import chapters, notebooks
+from distributed import Client, LocalCluster
+
+from lib import chapters, notebooks, parallel
 from lib.book import GOLDEN
 from lib.figures import FIGURES_ENV
 from lib.progress import PROGRESS_ENV
@@ -147,3 +152,26 @@ class _Executions(dict):
 def executed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Each chapter's files at its defaults: chapter -> folder (see the module docstring)."""
     return _Executions(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def scheduler(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The address of a local cluster of two single-threaded processes, shared by the tests of
+    a module, which its workers have imported already (a run's first task would otherwise pay
+    for the import)."""
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
+                      silence_logs=logging.ERROR) as cluster:
+        with Client(cluster, set_as_default=False) as client:
+            client.run(importlib.import_module, request.module.__name__)
+        yield cluster.scheduler_address
+
+
+@pytest.fixture
+def refuse_clusters(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Call it to make any later attempt to reach or start a cluster fail."""
+    def refuse() -> None:
+        def refused(*args: object) -> None:
+            raise AssertionError("a cluster was started or reached")
+        monkeypatch.setattr(parallel, "_client", refused)
+    return refuse

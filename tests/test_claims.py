@@ -25,10 +25,23 @@ def test_bad_formats_are_refused(fmt) -> None:
 
 @pytest.fixture
 def shown(monkeypatch) -> list[str]:
-    """The Markdown a chapter would display."""
-    texts: list[str] = []
-    monkeypatch.setattr(claims, "display", lambda markdown: texts.append(markdown.data))
+    """The Markdown a chapter would display (its metadata in ``shown.metadata``)."""
+    texts = Shown()
+    monkeypatch.delenv(claims.CLAIMS_ENV, raising=False)
+
+    def display(markdown, metadata):
+        texts.append(markdown.data)
+        texts.metadata.append(metadata)
+    monkeypatch.setattr(claims, "display", display)
     return texts
+
+
+class Shown(list):
+    """Displayed texts, and the metadata of each."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.metadata: list[dict] = []
 
 
 def test_a_true_claim_is_shown_and_recorded(shown) -> None:
@@ -38,6 +51,8 @@ def test_a_true_claim_is_shown_and_recorded(shown) -> None:
     assert shown == ["(demo-claim-rises)=\n**Check `rises` holds**: The curve rises. "
                      "*Measured:* smallest step 0.1."]
     assert "{ref}`rises <demo-claim-rises>`" in page.summary().data
+    assert shown.metadata == [{claims.CLAIM_METADATA: {
+        "label": "demo-claim-rises", "holds": True, "measured": "smallest step 0.1"}}]
 
 
 def test_a_false_claim_stops_the_chapter(shown) -> None:
@@ -45,6 +60,17 @@ def test_a_false_claim_stops_the_chapter(shown) -> None:
     with pytest.raises(claims.ClaimFailed, match=r"demo-claim-rises is false.*step -0\.1"):
         page.check("rises", "The curve rises.", False, "smallest step -0.1")
     assert page.checked == [] and "FAILS" in shown[0]
+
+
+def test_a_run_that_records_claims_goes_on_past_a_false_one(shown, monkeypatch) -> None:
+    monkeypatch.setenv(claims.CLAIMS_ENV, "record")
+    page = claims.Claims("demo")
+    page.check("rises", "The curve rises.", False, "smallest step -0.1")
+    page.check("ends", "The curve ends.", True, "at T")
+    assert [(c.label, c.holds) for c in page.checked] == [("demo-claim-rises", False),
+                                                          ("demo-claim-ends", True)]
+    assert [m[claims.CLAIM_METADATA]["holds"] for m in shown.metadata] == [False, True]
+    assert "| FAILS |" in page.summary().data and "| holds |" in page.summary().data
 
 
 def test_names_are_labels() -> None:

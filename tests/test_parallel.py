@@ -10,19 +10,17 @@ a log file when given one.
 
 from __future__ import annotations
 
-import importlib
-import logging
 import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import psutil
 import pytest
-from distributed import Client, LocalCluster, get_worker
+from distributed import Client, get_worker
 
 from lib import parallel
 from lib.parallel import run_many
@@ -62,25 +60,6 @@ def runs(log: Path) -> list[str]:
     return log.read_text().split() if log.exists() else []
 
 
-@pytest.fixture(scope="module")
-def scheduler() -> Iterator[str]:
-    """The address of a local cluster of two single-threaded processes, which have imported
-    this module already (a run's first task would otherwise pay for the import)."""
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
-                      scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                      silence_logs=logging.ERROR) as cluster:
-        with Client(cluster, set_as_default=False) as client:
-            client.run(importlib.import_module, __name__)
-        yield cluster.scheduler_address
-
-
-def refuse_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any attempt to reach or start a cluster fail."""
-    def refused(*args: object) -> None:
-        raise AssertionError("a cluster was started or reached")
-    monkeypatch.setattr(parallel, "_client", refused)
-
-
 def test_outcomes_come_in_the_order_of_the_points(scheduler: str, tmp_path: Path) -> None:
     log = tmp_path / "log"
     # the first point finishes after others
@@ -110,12 +89,12 @@ def test_a_failure_is_recorded_and_the_others_complete(scheduler: str, tmp_path:
 
 
 def test_a_rerun_computes_nothing(scheduler: str, tmp_path: Path,
-                                  monkeypatch: pytest.MonkeyPatch) -> None:
+                                  refuse_clusters: Callable[[], None]) -> None:
     log, cache = tmp_path / "log", tmp_path / "cache"
     points = [{"x": x / 2, "log": str(log)} for x in range(4)]
     first = run_many(square, points, cache=cache, scheduler=scheduler, progress=False)
     assert len(runs(log)) == 4
-    refuse_clusters(monkeypatch)
+    refuse_clusters()
     second = run_many(square, points, cache=cache, scheduler=scheduler, progress=False)
     assert len(runs(log)) == 4
     assert [o.status for o in second] == ["cached"] * 4
@@ -205,8 +184,9 @@ def test_an_entry_is_written_whole_or_not_at_all(tmp_path: Path) -> None:
     ({"cache": "a file"}, "cache"),
 ])
 def test_bad_arguments_are_refused_before_anything_runs(
-        arguments: dict, named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    refuse_clusters(monkeypatch)
+        arguments: dict, named: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        refuse_clusters: Callable[[], None]) -> None:
+    refuse_clusters()
     monkeypatch.chdir(tmp_path)
     Path("a file").write_text("")
     log = tmp_path / "log"
