@@ -63,4 +63,4 @@ constraints:
 	rm -rf _build/pin
 
 clean:
-	rm -rf _build figures reproduced
+	rm -rf _build figures reproduced sweeps

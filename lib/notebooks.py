@@ -13,7 +13,7 @@ import contextlib
 import os
 import re
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -58,7 +58,8 @@ def _environment(values: Mapping[str, str]) -> Iterator[None]:
 def run_chapter(chapter: str, notebook: Path, figures: Path,
                 overrides: Mapping[str, object] | None = None, *,
                 progress: bool = False,
-                environment: Mapping[str, str] | None = None) -> Execution:
+                environment: Mapping[str, str] | None = None,
+                kernel_arguments: Sequence[str] = ()) -> Execution:
     """Execute ``chapter`` once with papermill.
 
     The parameters are checked first (``chapters.validate``): nothing is written when a name
@@ -66,7 +67,8 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
     the folder ``figures``. ``overrides`` are injected after the chapter's parameters cell.
     The notebook is written once, at the end of the run or at the failing cell with its
     error (papermill would otherwise rewrite the whole notebook before and after every cell).
-    ``environment`` holds further variables for the kernel (those of a sweep's point).
+    ``environment`` holds further variables for the kernel and ``kernel_arguments`` further
+    options of its command line (those of a sweep's point).
     """
     overrides = dict(overrides or {})
     parameters = chapters.validate(chapter, overrides)
@@ -79,6 +81,7 @@ def run_chapter(chapter: str, notebook: Path, figures: Path,
             chapters.read(chapter), str(notebook), parameters=overrides or None,
             kernel_name="python3", cwd=str(chapters.BOOK), progress_bar=progress,
             request_save_on_cell_execute=False, config=KERNEL_CONFIG,
+            extra_arguments=list(kernel_arguments),
         )
     return Execution(chapter, notebook, figures, parameters, time.perf_counter() - start)
 

@@ -217,9 +217,11 @@ def _client(workers: int | None, scheduler: str | None) -> Iterator[Client]:
         return
     # Without a dashboard the scheduler still serves its health routes over HTTP: on a free
     # port of the loopback interface, not on the dashboard's 8787, which another may hold.
+    # Its logs are silenced below CRITICAL: a run's failure is recorded with the run, and
+    # what else it logs is about closing (a worker's last heartbeat to a closed scheduler).
     with LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
                       processes=True, dashboard_address=None,
                       scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
-                      silence_logs=logging.ERROR) as cluster, \
+                      silence_logs=logging.CRITICAL) as cluster, \
             Client(cluster, set_as_default=False) as client:
         yield client

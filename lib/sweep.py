@@ -57,12 +57,18 @@ from lib.figures import COLOURS, ROOT, save_images, use_house_style, write_prove
 from lib.parallel import BOOK_CACHE, lib_hash, run_many
 from lib.reproduce import parse_value
 
-__all__ = ["POINT_ENV", "Point", "Sweep", "Verdict", "command", "figure", "plan", "run_point",
-           "study", "sweep", "write"]
+__all__ = ["POINT_ENV", "Point", "Record", "Sweep", "Verdict", "chapter_key", "check_grid",
+           "command", "figure", "main", "plan", "read_record", "run_point", "study", "sweep",
+           "write"]
 
 POINT_ENV = "OTR_SWEEP_POINT"
 """Set while a chapter runs as a point of a sweep: its own study does not run then."""
 SEED = "seed"
+# The kernel of a point logs only what is critical: its cells' outputs and errors go to the
+# notebook, and what it would log besides is noise, such as the interrupt that jupyter_client
+# sends before every shutdown, logged as an error when it finds the kernel still busy. A point
+# run from a chapter's study would otherwise print it in the chapter.
+QUIET_KERNEL = ("--IPKernelApp.log_level=CRITICAL",)
 STATUSES = ("ok", "cached", "failed")
 
 
@@ -133,6 +139,28 @@ class Sweep:
     def holds_everywhere(self, label: str) -> bool:
         """Whether the claim was checked at every point and holds at each."""
         return all(v is True for v in self.verdicts(label))
+
+    def exceptions(self) -> dict[str, list[int]]:
+        """The claims that do not hold everywhere, each with the points (their indices) at
+        which it fails or was not checked."""
+        return {label: [i for i, v in enumerate(self.verdicts(label)) if v is not True]
+                for label in self.claim_labels if not self.holds_everywhere(label)}
+
+    def describe(self, indices: Sequence[int]) -> str:
+        """The points ``indices`` as text: ``(kappa=0.1, lam=1), (kappa=10, lam=1)``."""
+        return ", ".join(f"({_describe(self.points[i].parameters)})" for i in indices)
+
+    def summary(self) -> str:
+        """What the sweep found, in one line: the number of claims and points, and each claim
+        that does not hold everywhere with the points at which it fails or was not checked."""
+        head = (f"{len(self.claim_labels)} claims at {len(self.points)} points "
+                f"({self.count('failed')} failed)")
+        exceptions = self.exceptions()
+        if not exceptions:
+            return f"{head}: every claim holds at every point"
+        return f"{head}; not holding everywhere: " + "; ".join(
+            f"{_short(label)} at {self.describe(indices)}"
+            for label, indices in exceptions.items())
 
     def count(self, status: str) -> int:
         """The number of points of that status."""
@@ -254,16 +282,21 @@ def _literal(text: str) -> object:
 
 def run_point(chapter: str, overrides: dict[str, object], keep: bool) -> Record:
     """Execute the chapter at one point (on a worker), claims recorded, not enforced; its
-    glued values and verdicts, and its notebook and figures when ``keep``.
+    glued values and verdicts, and its notebook and figures when ``keep``. The kernel
+    computes with the threads its worker allows: numba's follow ``OMP_NUM_THREADS``, which
+    Dask sets to 1 in each worker process, as it does for the BLAS.
 
     ``RuntimeError`` with the chapter's error when a cell fails.
     """
     with tempfile.TemporaryDirectory(prefix="sweep-") as folder:
         run_folder = Path(folder)
         notebook = run_folder / f"{chapter}.ipynb"
+        environment = {CLAIMS_ENV: "record", POINT_ENV: "1"}
+        if "OMP_NUM_THREADS" in os.environ:   # set to 1 in each Dask worker process
+            environment["NUMBA_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"]
         try:
             notebooks.run_chapter(chapter, notebook, run_folder, overrides,
-                                  environment={CLAIMS_ENV: "record", POINT_ENV: "1"})
+                                  environment=environment, kernel_arguments=QUIET_KERNEL)
         except PapermillExecutionError as error:
             raise RuntimeError(f"{error.ename}: {error.evalue}") from None
         record = read_record(notebook)

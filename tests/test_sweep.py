@@ -205,6 +205,11 @@ def test_the_map_shows_each_claim_over_the_grid_and_seeds() -> None:
         _point(3.0, 0, "failed"), _point(3.0, 1, "failed")])
     assert result.verdicts("ac-claim-ends") == [True, True, True, None, None, None]
     assert not result.holds_everywhere("ac-claim-ends")
+    assert result.exceptions() == {"ac-claim-rises": [2, 4, 5], "ac-claim-ends": [3, 4, 5]}
+    assert result.summary() == (
+        "2 claims at 6 points (2 failed); not holding everywhere: rises at (T=2.0, seed=0), "
+        "(T=3.0, seed=0), (T=3.0, seed=1); ends at (T=2.0, seed=1), (T=3.0, seed=0), "
+        "(T=3.0, seed=1)")
     fig = sweep.figure(result)
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts == ["holds", "1/2", "error", "holds", "holds", "error"]
