@@ -128,22 +128,34 @@ def staged(out: Path, *, force: bool) -> Iterator[Path]:
             shutil.rmtree(stage)
 
 
+def read_parameters(parser: argparse.ArgumentParser, chapter: str,
+                    pairs: list[tuple[str, str]]) -> dict[str, object]:
+    """The values of the ``-p NAME VALUE`` pairs; ``parser.error`` (exit status 2) for an
+    unknown chapter or name, a name given twice or a refused value."""
+    if chapter not in chapters.names():
+        parser.error(f"unknown chapter {chapter!r}; valid chapters: "
+                     f"{', '.join(chapters.names())}")
+    names = [name for name, _ in pairs]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        parser.error(f"-p {', '.join(repeated)} given more than once")
+    try:
+        values = {name: parse_value(name, text) for name, text in pairs}
+    except ValueError as error:
+        parser.error(str(error))
+    message = chapters.unknown_parameters(chapter, values)
+    if message:
+        parser.error(message)
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.chapter not in chapters.names():
-        parser.error(f"unknown chapter {args.chapter!r}; valid chapters: "
-                     f"{', '.join(chapters.names())}")
+    overrides = read_parameters(parser, args.chapter, args.parameter)
     if args.list:
         print(listing(args.chapter))
         return 0
-    try:
-        overrides = {name: parse_value(name, value) for name, value in args.parameter}
-    except ValueError as error:
-        parser.error(str(error))
-    message = chapters.unknown_parameters(args.chapter, overrides)
-    if message:
-        parser.error(message)
     out = args.out or Path("reproduced") / args.chapter
     try:
         chapters.validate(args.chapter, overrides)

@@ -13,7 +13,7 @@ Writes to DIR (default sweeps/CHAPTER): ``CHAPTER-sweep.csv``, one row per point
 parameters, status, run time and error, each checked claim's verdict and measured value,
 each glued number), its provenance ``CHAPTER-sweep.json``, and ``CHAPTER-sweep.png``/``.svg``,
 each claim's verdict over the grid. With --keep, each point's executed notebook and figures
-go to DIR/points/NNN/.
+go to DIR/points/NNN/ (without, an earlier sweep's DIR/points/ is removed).
 
 A point runs with its claims recorded, not enforced: a false claim is shown as such and the
 chapter goes on, so that the table holds every claim's verdict at every point. A point that
@@ -55,7 +55,7 @@ from lib import chapters, notebooks
 from lib.claims import CLAIM_METADATA, CLAIMS_ENV
 from lib.figures import COLOURS, ROOT, save_images, use_house_style, write_provenance
 from lib.parallel import BOOK_CACHE, lib_hash, run_many
-from lib.reproduce import parse_value
+from lib.reproduce import read_parameters
 
 __all__ = ["POINT_ENV", "Point", "Record", "Sweep", "Verdict", "chapter_key", "check_grid",
            "command", "figure", "main", "plan", "read_record", "run_point", "study", "sweep",
@@ -404,7 +404,8 @@ def command(chapter: str, grid: Mapping[str, list], seeds: int = 1) -> str:
 
 def write(result: Sweep, out: Path, *, cache: Path | None) -> list[Path]:
     """Write the table (csv), its provenance (json) and the verdict map (png, svg) to
-    ``out``, and the kept files of each point to ``out/points/NNN/``; the paths written."""
+    ``out``, and the kept files of each point to ``out/points/NNN/`` (replacing the folder
+    ``points`` of an earlier sweep); the paths written."""
     out.mkdir(parents=True, exist_ok=True)
     stem = out / f"{result.chapter}-sweep"
     table = stem.with_suffix(".csv")
@@ -424,10 +425,10 @@ def write(result: Sweep, out: Path, *, cache: Path | None) -> list[Path]:
               "cache": None if cache is None else str(cache)}
     write_provenance(stem.with_suffix(".json"), fields, written)
     written.append(stem.with_suffix(".json"))
+    shutil.rmtree(out / "points", ignore_errors=True)   # those of an earlier sweep
     for index, point in enumerate(result.points):
         if point.files:
             folder = out / "points" / f"{index:03d}"
-            shutil.rmtree(folder, ignore_errors=True)
             for name, content in point.files.items():
                 (folder / name).parent.mkdir(parents=True, exist_ok=True)
                 (folder / name).write_bytes(content)
@@ -470,20 +471,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.chapter not in chapters.names():
-        parser.error(f"unknown chapter {args.chapter!r}; valid chapters: "
-                     f"{', '.join(chapters.names())}")
-    names = [name for name, _ in args.parameter]
-    repeated = sorted({name for name in names if names.count(name) > 1})
-    if repeated:
-        parser.error(f"-p {', '.join(repeated)} given more than once")
-    try:
-        grid = {name: parse_value(name, text) for name, text in args.parameter}
-    except ValueError as error:
-        parser.error(str(error))
-    message = chapters.unknown_parameters(args.chapter, grid)
-    if message:
-        parser.error(message)
+    grid = read_parameters(parser, args.chapter, args.parameter)
     if args.workers is not None and args.workers < 1:
         parser.error(f"--workers must be >= 1, got {args.workers}")
     out = args.out or Path("sweeps") / args.chapter

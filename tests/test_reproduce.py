@@ -32,6 +32,15 @@ def test_unknown_parameter_exits_2_listing_parameters(capsys, tmp_path) -> None:
     assert not (tmp_path / "o").exists()
 
 
+def test_a_parameter_given_twice_exits_2(capsys, tmp_path) -> None:
+    with pytest.raises(SystemExit) as stop:
+        reproduce.main(["almgren_chriss", "-p", "Q", "1", "-p", "Q", "2", "--out",
+                        str(tmp_path / "o")])
+    assert stop.value.code == 2
+    assert "-p Q given more than once" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()
+
+
 @pytest.mark.parametrize(("name", "value"), [("theta", "-1"), ("T", "0"), ("Q", "abc"),
                                              ("n_points", "1")])
 def test_out_of_domain_value_stops_before_anything(capsys, tmp_path, name, value) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import dataclasses
 import hashlib
 import json
 import os
@@ -79,6 +80,10 @@ def test_a_small_sweep_produces_the_table_and_figure(small: Sweep, tmp_path: Pat
     assert (kept / f"{CHAPTER}.ipynb").is_file() and (kept / f"{CHAPTER}-fig01.png").is_file()
     assert sweep.read_record(kept / f"{CHAPTER}.ipynb").glued == small.points[1].glued
     assert kept in written
+    unkept = dataclasses.replace(small, points=[dataclasses.replace(p, files={})
+                                                for p in small.points])
+    sweep.write(unkept, tmp_path, cache=None)
+    assert not (tmp_path / "points").exists()       # no stale points of the earlier sweep
 
 
 def test_a_second_run_executes_nothing(small: Sweep, scheduler: str, cache: Path,
