@@ -6,8 +6,9 @@
     ``figures/<chapter>/``, and assembles ``_build/site``: the configuration, ``book/intro.md``
     as the landing page ``index.md``, each chapter as its executed notebook, the figures, and
     the generated ledger, timing and version tables, and the static files of the HTML in
-    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). Files whose content
-    is unchanged are not rewritten, so Sphinx re-reads only what changed.
+    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). The configuration
+    gains a footer on every page: the licences and the commit the book is built from. Files
+    whose content is unchanged are not rewritten, so Sphinx re-reads only what changed.
 ``python -m lib.book report``
     Prints the landing page's path and the per-chapter execution times.
 ``python -m lib.book goldens [CHAPTER ...]``
@@ -27,8 +28,10 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
+import yaml
+
 from lib import chapters, ledger, notebooks
-from lib.figures import ROOT, package_versions
+from lib.figures import ROOT, git_commit, package_versions
 
 BUILD = ROOT / "_build"
 EXECUTED = BUILD / "executed"
@@ -36,7 +39,11 @@ SITE = BUILD / "site"
 FIGURES = ROOT / "figures"
 GOLDEN = ROOT / "tests" / "golden"
 LAST_RUN = EXECUTED / "last-run.json"
-STATIC_FILES = ("_config.yml", "_toc.yml", "references.bib")
+STATIC_FILES = ("_toc.yml", "references.bib")
+FOOTER = ('<p>Code under the <a href="https://opensource.org/license/bsd-3-clause">BSD 3-Clause '
+          'licence</a>; text, figures and tables under <a href='
+          '"https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. Built from commit '
+          '<code>{commit}</code>{dirty}.</p>')
 # MathJax in the site: _config.yml's html_static_path copies _assets into _static, and its
 # mathjax_path is relative to _static. (Not _static itself: Jupyter Book would add every .js
 # file found there as a script of every page.)
@@ -136,9 +143,19 @@ def _versions_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def site_config() -> bytes:
+    """``_config.yml`` with the footer of every page: the licences and the build commit."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    commit, dirty = git_commit()
+    footer = FOOTER.format(commit=commit, dirty=" with uncommitted changes" if dirty else "")
+    config.setdefault("html", {})["extra_footer"] = footer
+    return yaml.safe_dump(config, sort_keys=False, allow_unicode=True, width=100).encode()
+
+
 def stage() -> None:
     """Execute stale chapters and assemble ``_build/site`` (see the module docstring)."""
     execute_stale()
+    _write_if_changed(SITE / "_config.yml", site_config())
     for name in STATIC_FILES:
         _write_if_changed(SITE / name, (ROOT / name).read_bytes())
     _write_if_changed(SITE / "index.md", (chapters.BOOK / "intro.md").read_bytes())

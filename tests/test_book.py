@@ -51,3 +51,13 @@ def test_the_site_serves_the_mathjax_that_the_config_names(tmp_path) -> None:
     book.copy_mathjax(tmp_path)
     copied = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert copied == set(files)
+
+
+def test_the_site_config_adds_the_footer_to_the_repository_config(monkeypatch) -> None:
+    monkeypatch.setattr(book, "git_commit", lambda: ("0123abc", True))
+    staged = yaml.safe_load(book.site_config())
+    config = yaml.safe_load((book.ROOT / "_config.yml").read_text())
+    footer = staged["html"].pop("extra_footer")
+    assert staged == config
+    assert "BSD 3-Clause" in footer and "CC BY 4.0" in footer
+    assert "<code>0123abc</code> with uncommitted changes." in footer

@@ -8,7 +8,9 @@ Tests marked `browser` need Chromium (apt-get install chromium) and are skipped 
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import subprocess
 
 import pytest
 import yaml
@@ -158,6 +160,21 @@ def test_no_page_of_the_book_loads_from_the_network_and_mathjax_once() -> None:
     assert {name: urls for name, urls in scripts.items() if len(urls) > 1} == {}
     assert all(urls == ["../_static/mathjax/tex-mml-chtml.js"]
                for urls in (scripts[f"book/{c}.html"] for c in chapters.names()))
+
+
+def test_every_page_states_the_licences_and_the_commit_it_was_built_from() -> None:
+    if not (HTML / "index.html").exists():
+        pytest.skip(NOT_BUILT)
+    footer = re.compile(r'<p>Code under the <a href="https://opensource.org/license/bsd-3-clause">'
+                        r'BSD 3-Clause licence</a>; text, figures and tables under <a href='
+                        r'"https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>\. Built '
+                        r'from commit <code>(?P<commit>[0-9a-f]{40})</code>')
+    commits = {footer.search(page.read_text(encoding="utf-8"))["commit"]
+               for page in sorted(HTML.rglob("*.html"))}
+    assert len(commits) == 1
+    known = subprocess.run(["git", "-C", str(HTML.parents[1]), "cat-file", "-e",
+                            f"{commits.pop()}^{{commit}}"], capture_output=True)
+    assert known.returncode == 0
 
 
 @pytest.mark.browser
