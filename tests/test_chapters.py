@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import jupytext
 import numpy as np
 import pytest
 import yaml
 from papermill.translators import PythonTranslator
 
-from lib import chapters
+from lib import chapters, cores
+from lib.book import GOLDEN
 
 
 @pytest.mark.parametrize("chapter", chapters.names())
@@ -115,3 +118,36 @@ def test_the_table_of_contents_lists_every_page_under_its_chapter() -> None:
               for part in toc["parts"] for entry in part["chapters"]}
     for chapter in chapters.chapter_names():
         assert listed[f"book/{chapter}"] == [f"book/{p}" for p in chapters.pages(chapter)[1:]]
+
+
+def _bib_titles() -> dict[str, str]:
+    """The title of every entry of references.bib, by key."""
+    text = (chapters.ROOT / "references.bib").read_text()
+    entries = re.findall(r"^@\w+\{(?P<key>[^,]+),(?P<body>.*?)^\}", text, re.M | re.S)
+    return {key: re.search(r"^\s*title\s*=\s*\{(.*?)\},?$", body, re.M)[1]
+            for key, body in entries}
+
+
+def test_every_chapter_is_in_every_file_a_chapter_touches() -> None:
+    """The files of CONTRIBUTING.md's "Adding a paper", each checked for every chapter: the
+    validator and pages (lib/chapters.py), the core computation (lib/cores.py), the golden of
+    each page, the table of contents, the registry and its source, which references.bib,
+    CITATION.cff and the landing page's table must cite."""
+    toc = (chapters.ROOT / "_toc.yml").read_text()
+    registry = yaml.safe_load((chapters.BOOK / "registry.yml").read_text())["chapters"]
+    titles = _bib_titles()
+    cited = {" ".join(r["title"].split()) for r in
+             yaml.safe_load((chapters.ROOT / "CITATION.cff").read_text())["references"]}
+    landing = (chapters.BOOK / "intro.md").read_text()
+    for chapter in chapters.chapter_names():
+        for page in chapters.pages(chapter):
+            assert page in chapters.VALIDATORS, page
+            assert callable(getattr(cores, page, None)), f"lib/cores.py: no {page}()"
+            assert (GOLDEN / f"{page}.ipynb").is_file(), f"no golden of {page}"
+            assert f"file: book/{page}\n" in toc, f"_toc.yml: no {page}"
+        assert chapter in registry, f"book/registry.yml: no {chapter}"
+        source = registry[chapter]["source"]
+        assert source in titles, f"references.bib: no {source}"
+        assert " ".join(titles[source].split()) in cited, f"CITATION.cff: no {source}"
+        row = f"| {{doc}}`/book/{chapter}` | {{cite:t}}`{source}` |"
+        assert row in landing, f"book/intro.md: no row for {chapter}"
