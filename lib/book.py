@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import json
+import pkgutil
 import shutil
 import sys
 import tempfile
@@ -143,6 +145,48 @@ def _versions_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+# The API reference: the model packages, one section each with a subsection per module, then
+# the shared numerics and the tools a chapter calls.
+MODEL_PACKAGES = ("lib.execution", "lib.competition", "lib.signals", "lib.dynamic_trading",
+                  "lib.liquidity_pools")
+SHARED_MODULES = ("lib.riccati", "lib.odes", "lib.sine_basis", "lib.validation", "lib.symbolic",
+                  "lib.claims", "lib.figures", "lib.parallel", "lib.sweep", "lib.domains",
+                  "lib.chapters")
+
+
+def api_modules() -> dict[str, list[str]]:
+    """The modules of the API reference: each model package (or module) with its modules, in
+    order, then the shared modules, under "shared"."""
+    modules = {}
+    for name in MODEL_PACKAGES:
+        package = importlib.import_module(name)
+        inner = sorted(f"{name}.{info.name}" for info in
+                       pkgutil.iter_modules(getattr(package, "__path__", [])))
+        modules[name] = inner
+    modules["shared"] = list(SHARED_MODULES)
+    return modules
+
+
+def _api_markdown() -> str:
+    """The sections of the API page: an ``automodule`` per module, members from its
+    ``__all__`` (or every public name); a package's own docstring without members, which its
+    modules document."""
+    def automodule(name: str, members: bool) -> list[str]:
+        # autodoc writes reStructuredText, which MyST would show as text: hence eval-rst.
+        return ["```{eval-rst}", f".. automodule:: {name}",
+                *(["   :members:"] if members else []), "```", ""]
+
+    lines = []
+    for package, inner in api_modules().items():
+        if package == "shared":
+            lines += ["## Shared numerics and tools", ""]
+        else:
+            lines += [f"## `{package}`", "", *automodule(package, members=not inner)]
+        for module in inner:
+            lines += [f"### `{module}`", "", *automodule(module, members=True)]
+    return "\n".join(lines)
+
+
 def site_config() -> bytes:
     """``_config.yml`` with the footer of every page: the licences and the build commit."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -176,6 +220,7 @@ def stage() -> None:
     _write_if_changed(generated / "ledger.md", ledger.markdown().encode())
     _write_if_changed(generated / "timings.md", _timings_markdown().encode())
     _write_if_changed(generated / "versions.md", _versions_markdown().encode())
+    _write_if_changed(generated / "api.md", _api_markdown().encode())
     copy_mathjax(MATHJAX)
     _write_if_changed(MATHJAX.parent / "style.css", (chapters.BOOK / "style.css").read_bytes())
 

@@ -2,8 +2,9 @@
 
 A number in a chapter's prose or captions that comes from a computation enters the text
 through myst-nb's ``glue``: the chapter calls ``claims.number("saving", value, ".2f")`` and the
-text writes ``{glue:text}`ac-saving:.2f` ``. The value is glued rounded to that format, so the
-text and the executed notebook show the same digits on every machine.
+text writes ``{glue:text}`` followed by ``ac-saving:.2f`` in backticks. The value is glued
+rounded to that format, so the text and the executed notebook show the same digits on every
+machine.
 
 A qualitative statement about a result (a sign, a monotone curve, "cheaper in every row") is a
 checked claim: ``claims.check("buys-late", "…", holds, measured)`` shows the statement, its
@@ -74,13 +75,15 @@ class Claims:
 
     def number(self, name: str, value: float, fmt: str) -> float:
         """Glue ``value`` under ``<prefix>-<name>``, rounded to ``fmt``; return the rounded
-        value, which the text shows as ``{glue:text}`<prefix>-<name>:<fmt>` ``."""
+        value, which the text shows with the role ``{glue:text}`` and the target
+        ``<prefix>-<name>:<fmt>``."""
         shown = rounded(value, fmt)
         glue(self._label(name), shown, display=False)
         return shown
 
     def text(self, name: str, value: str) -> str:
-        """Glue a computed word or phrase (``{glue:text}`<prefix>-<name>` ``)."""
+        """Glue a computed word or phrase, shown by the role ``{glue:text}`` with the target
+        ``<prefix>-<name>``."""
         glue(self._label(name), value, display=False)
         return value
 

@@ -12,6 +12,10 @@ Every closed form here also accepts a finite terminal penalty ``M (q_T - Q)**2``
 the hard constraint ``q_T = Q``; ``M = inf`` (the default) is the constrained problem of the
 source. Closed forms are written with ``exp(-2 k tau)`` rather than ``sinh``/``coth`` so that
 they stay finite for ``sqrt(kappa/theta) * T`` up to 1e4 and beyond.
+
+Notation: ``kappa`` is risk aversion here, as in the post; in ``lib.competition`` the same
+letter is permanent impact. ``theta`` is temporary impact here; in ``lib.liquidity_pools`` it
+is the value function.
 """
 
 from __future__ import annotations

@@ -28,7 +28,8 @@ def solve(
 
     Raises
     ------
-    RuntimeError if the integrator does not reach ``t_stop``.
+    RuntimeError
+        if the integrator does not reach ``t_stop``.
     """
     result = solve_ivp(rhs, (t_start, t_stop), np.asarray(y_start, dtype=float), method=method,
                        rtol=rtol, atol=atol, dense_output=True)

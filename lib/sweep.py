@@ -62,7 +62,7 @@ __all__ = ["POINT_ENV", "Point", "Record", "Sweep", "Verdict", "chapter_key", "c
            "write"]
 
 POINT_ENV = "OTR_SWEEP_POINT"
-"""Set while a chapter runs as a point of a sweep: its own study does not run then."""
+"""Set while a chapter runs as a point of a sweep, when its own study does not run."""
 SEED = "seed"
 # The kernel of a point logs only what is critical: its cells' outputs and errors go to the
 # notebook, and what it would log besides is noise, such as the interrupt that jupyter_client
@@ -118,7 +118,7 @@ class Sweep:
 
     @property
     def names(self) -> list[str]:
-        """The swept parameters: the grid's, then ``seed`` when several seeds run."""
+        """The swept parameters, the grid's and then ``seed`` when several seeds run."""
         return [*self.grid, *([SEED] if self.seeds > 1 else [])]
 
     @property

@@ -7,10 +7,13 @@ Tests marked `browser` need Chromium (apt-get install chromium) and are skipped 
 
 from __future__ import annotations
 
+import importlib
+import inspect
 import json
 import re
 import shutil
 import subprocess
+from types import ModuleType
 
 import pytest
 import yaml
@@ -175,6 +178,31 @@ def test_every_page_states_the_licences_and_the_commit_it_was_built_from() -> No
     known = subprocess.run(["git", "-C", str(HTML.parents[1]), "cat-file", "-e",
                             f"{commits.pop()}^{{commit}}"], capture_output=True)
     assert known.returncode == 0
+
+
+def _public(module: ModuleType) -> list[str]:
+    """The public functions and classes of a module: its ``__all__``, else the names without
+    a leading underscore of the functions and classes it defines."""
+    if hasattr(module, "__all__"):
+        values = {name: getattr(module, name) for name in module.__all__}
+        return [name for name, value in values.items()
+                if inspect.isfunction(value) or inspect.isclass(value)]
+    return [name for name, value in vars(module).items() if not name.startswith("_")
+            and (inspect.isfunction(value) or inspect.isclass(value))
+            and value.__module__ == module.__name__]
+
+
+def test_the_api_page_lists_every_public_function_of_the_model_packages() -> None:
+    page = HTML / "book" / "api.html"
+    if not page.exists():
+        pytest.skip(NOT_BUILT)
+    html = page.read_text(encoding="utf-8")
+    modules = [name for package in book.MODEL_PACKAGES for name in
+               book.api_modules()[package] or [package]]
+    listed = {name: [f for f in _public(importlib.import_module(name))
+                     if f'id="{name}.{f}"' not in html] for name in modules}
+    assert sum(len(_public(importlib.import_module(name))) for name in modules) > 300
+    assert {name: missing for name, missing in listed.items() if missing} == {}
 
 
 @pytest.mark.browser

@@ -11,6 +11,11 @@ parabolic example of the paper's Section 5.1), ``responses`` (best responses, pa
 ``pb-misestimation-excess``), ``risk_aversion`` (paper (55)–(60)), ``symbolic`` (the sympy
 checks) and ``crosscheck`` (independent numerical solutions).
 The public API is re-exported here.
+
+Notation: ``kappa`` is permanent impact here, as in the paper; in ``lib.execution`` the same
+letter is risk aversion. ``lam`` is B's size relative to A (``lam_dt`` in
+``lib.liquidity_pools`` are fill intensities), ``b`` B's unit shape, ``sigma`` the parameter of
+the eager and risk-averse shapes and ``vol`` the volatility.
 """
 
 from lib.competition.equilibrium import n_trader_equilibrium, two_trader_equilibrium

@@ -64,7 +64,7 @@ K_MAX = 1000.0
 """Largest ``kappa`` of the collocation solvers: checked within 1e-8 of the closed forms up to
 it (errors about 2e-11, about 1 s a solve; the run time grows with the layers' ``1/kappa``)."""
 TOL_MIN = 1e-9
-"""Smallest collocation tolerance: rounding keeps the residual of the stiffest problems
+"""Smallest collocation tolerance, since rounding keeps the residual of the stiffest problems
 (``kappa`` in the hundreds) from reaching 1e-10."""
 _COARSE_TOL = 1e-6
 
@@ -151,8 +151,10 @@ def best_response_bvp(b: Strategy, *, kappa: float, lam: float,
 
     Raises
     ------
-    ValueError naming ``kappa`` or ``tol`` outside the domain, before any solving.
-    RuntimeError if ``solve_bvp`` does not converge.
+    ValueError
+        naming ``kappa`` or ``tol`` outside the domain, before any solving.
+    RuntimeError
+        if ``solve_bvp`` does not converge.
     """
     kappa, lam = check_model(kappa, lam)
     return _respond_bvp(b, kappa=kappa, scale=lam / 2.0, tol=tol, name=f"BVP_A[{b.name}]")
@@ -179,8 +181,10 @@ def equilibrium_bvp(*, kappa: float, lam: float,
 
     Raises
     ------
-    ValueError naming ``kappa`` or ``tol`` outside the domain, before any solving.
-    RuntimeError if ``solve_bvp`` does not converge.
+    ValueError
+        naming ``kappa`` or ``tol`` outside the domain, before any solving.
+    RuntimeError
+        if ``solve_bvp`` does not converge.
     """
     kappa, lam = check_model(kappa, lam)
     kappa, tol = _check_collocation(kappa, tol)

@@ -200,7 +200,8 @@ def risk_averse_equilibrium_bvp(
 
     Raises
     ------
-    RuntimeError if ``solve_bvp`` does not converge.
+    RuntimeError
+        if ``solve_bvp`` does not converge.
     """
     m = system_matrix(kappa=kappa, lam=lam, vol=vol, xi_a=xi_a, xi_b=xi_b, penalise=penalise)
     t = validation.times(t, 1.0)

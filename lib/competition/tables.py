@@ -355,7 +355,7 @@ def model_columns(rows: Sequence[ModelRow]) -> dict[str, list]:
 
 
 TABLE1_SIGMAS = tuple(np.arange(5, 201) / 10.0)
-"""Eager rates searched for Table 1: ``0.5, 0.6, ..., 20``."""
+"""Eager rates searched for Table 1, ``0.5, 0.6, ..., 20``."""
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,7 @@ PAPER_TABLE3 = {
     "stds": (57.9, 139.8),
     "text_cost_a_lam_b_n": 518.2,  # the same cell as quoted in the text of Section 11
 }
-"""The paper's Table 3 as printed (one decimal): A's cost, column means and stds."""
+"""The paper's Table 3 as printed, with one decimal, A's cost, column means and stds."""
 
 _PRINTED_HALF_UNIT = 0.05  # every number of Table 3 is printed with one decimal
 

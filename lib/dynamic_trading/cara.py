@@ -203,8 +203,8 @@ def _check_sigma(sigma: object, N: int) -> Array:
 class CaraTrace:
     """The equilibrium branch ``σ_s = s σ`` of ``continuation_trace``, one row per reached scale.
 
-    ``scales`` (K,), ``P`` (K, N), ``Q`` (K, N, N), ``residual`` (K,) the max |residual| of (15);
-    ``jacobian_min_sv`` (K,) the smallest singular value of the Jacobian of (15), divided by
+    ``scales`` (K,), ``P`` (K, N), ``Q`` (K, N, N), ``residual`` (K,) the max ``|residual|`` of
+    (15); ``jacobian_min_sv`` (K,) the smallest singular value of the Jacobian of (15), divided by
     ``r``, with (51) in ``(P, rows 1..N-1 of Q / r)``, which do not depend on the time unit
     ``1/r`` (the holding costs are ``r α``); zero at a fold of the branch; ``hamiltonian_gap``
     (K,) the smallest ``|Re λ|`` over the players' Hamiltonian eigenvalues (zero when (51) loses

@@ -73,8 +73,8 @@ def _nn_solver(**options: object) -> Callable[..., nn.NNSolution]:
 SOLVERS: dict[str, Callable[..., Callable[..., Policy]]] = {"fd": _fd_solver, "nn": _nn_solver}
 """Slice-solver factories by name. ``SOLVERS[name](**solver_options)`` returns the solver of one
 run, called once per slice as ``solve(p, grid, target, *, t_start, transition, intensities)``
-and returning the slice's policy: an :class:`fd.FDSolution` (read at its nodes) or the
-networks (read at the inventory itself)."""
+and returning the slice's policy: an :class:`~lib.liquidity_pools.fd.FDSolution` (read at its
+nodes) or the networks (read at the inventory itself)."""
 
 _KNOWN_FIELDS = ("tick", "spread_ticks", "imbalance_labels", "fractions", "kvol", "phi",
                  "sigma", "gamma", "V", "eta", "q0", "Ts", "Nt", "Ns", "signal_spread",
@@ -83,7 +83,8 @@ _KNOWN_VENUE_FIELDS = ("limit_profile", "temporary_impact", "venue_volume", "per
 
 
 def zone_multipliers(p: ModelParams) -> np.ndarray:
-    """ρ^i_m = Λ^i b(s^i) c(ι^i) of the model ``p``, shape ``(N, |M|)``: λ^i_{j,m} = ρ^i_m a_j."""
+    """ρ^i_m = Λ^i b(s^i) c(ι^i) of the model ``p``, shape ``(N, len(M))``: λ^i_{j,m} = ρ^i_m
+    a_j."""
     states = enumerate_states(p)
     return np.stack([v.intensity * np.asarray(v.spread_factor)[states[:, 2 * i]]
                      * np.asarray(v.imbalance_factor)[states[:, 2 * i + 1]]
@@ -95,7 +96,7 @@ class Prior:
     """Beliefs about the market: prior, or posterior after some slices (paper Section 3.1).
 
     params the trader's model: its known fields are the truth's, its unknown ones only fix
-    the structure (the plug-in model replaces them); rho Gamma beliefs (N, |M|) on the zone
+    the structure (the plug-in model replaces them); rho Gamma beliefs (N, len(M)) on the zone
     multipliers ρ^i_m (lp-gamma-update); fractions Dirichlet beliefs (N, K_ε) on the executed
     fractions (lp-dirichlet-update); spread and imbalance row-Dirichlet beliefs on every venue's
     one-step matrices e^{Q Δt} (lp-one-step-posterior); drift the Normal belief on μ with σ
@@ -141,7 +142,7 @@ class Prior:
         ρ ~ Gamma with mean Λ^i b(s^i) c(ι^i) and rate ``rate`` (prior exposure,
         lp-gamma-update); fraction laws ~ Dir(``concentration`` × fraction_probs)
         (lp-dirichlet-update); one-step matrices row-Dirichlet around e^{Q Δt} with ``pseudo``
-        pseudo-transitions per row (lp-one-step-posterior); μ ~ N(params.mu, ``drift_sd``²)
+        pseudo-transitions per row (lp-one-step-posterior); μ ~ N(params.mu, drift_sd²)
         (lp-drift-update).
         """
         concentration = validation.positive("concentration", concentration)
@@ -166,7 +167,7 @@ class Prior:
 
     def plug_in(self) -> tuple[ModelParams, np.ndarray, np.ndarray]:
         """Posterior-mean model Θ_k (paper Section 3.2, step 1): (params, joint P(Δt),
-        λ (N, |M|, 3)).
+        λ (N, len(M), 3)).
 
         The plug-in ρ̂ is clipped at :meth:`rho_cap` so the plug-in model is a valid MDP.
         """
@@ -202,7 +203,7 @@ class Prior:
 
 
 def observations(p: ModelParams, log: SliceLog) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fill counts (N, |M|), exposures (N, |M|) and fraction counts (N, K_ε) of a slice."""
+    """Fill counts (N, len(M)), exposures (N, len(M)) and fraction counts (N, K_ε) of a slice."""
     n_states = len(enumerate_states(p))
     counts = np.zeros((p.n_venues, n_states))
     fraction_counts = np.zeros((p.n_venues, len(p.fractions)))
@@ -225,8 +226,8 @@ class History:
     Per slice, index 0 the prior and index k the posterior after k slices
     (S + 1, ...): fraction_probs (N, K_ε), spread_P (N, J, J) and imbalance_P (N, K, K)
     posterior-mean one-step matrices, mu_hat and mu_sd (book eq. (lp-drift-update)), rho_hat
-    (N, |M|) posterior means of ρ^i_m (unclipped, book eq. (lp-gamma-update)), exposure and
-    fills (N, |M|) cumulative. plugin_bound (S,) Δt max_m Σ_i max_j λ̂ of every plug-in model
+    (N, len(M)) posterior means of ρ^i_m (unclipped, book eq. (lp-gamma-update)), exposure and
+    fills (N, len(M)) cumulative. plugin_bound (S,) Δt max_m Σ_i max_j λ̂ of every plug-in model
     (the probability bound, at most 1). logs the S slice logs; stopped_early True if the
     inventory reached 0 before the last slice asked for. fractions (K_ε,) the executed
     fractions; true_* the truth; final_mid the mid at the end of the last slice.
@@ -268,7 +269,7 @@ class History:
 
     @property
     def implementation_cost(self) -> float:
-        """Implementation shortfall ($): q_0 S_0 - (cash received + q_T S_T), what the run
+        """Implementation shortfall in $, q_0 S_0 - (cash received + q_T S_T), what the run
         fell short of selling the whole order at the arrival mid S_0 = :data:`INITIAL_MID`,
         the unsold inventory marked at the last mid S_T."""
         cash = sum(float(log.cash.sum()) for log in self.logs)
@@ -281,7 +282,7 @@ class History:
 
     @property
     def holding_gain(self) -> float:
-        """Σ q_{k+1} (S_{k+1} - S_k) ($): what the inventory held after each step gained as the
+        """Σ q_{k+1} (S_{k+1} - S_k) in $, what the inventory held after each step gained as the
         mid moved; the implementation shortfall is -spread_gain - holding_gain."""
         mids = np.append(np.concatenate([log.mid for log in self.logs]), self.final_mid)
         return float(np.sum(self.q[1:] * np.diff(mids)))
@@ -298,7 +299,7 @@ class History:
 
 
 def default_truth_and_prior() -> tuple[ModelParams, np.ndarray, Prior]:
-    """The Group F experiment [PROP]: (truth, true ρ (N, |M|), prior).
+    """The Group F experiment [PROP]: (truth, true ρ (N, len(M)), prior).
 
     Truth: μ = 0.01, P(full fill) = 0.8 in venue 1 and 0.5 in venue 2, Q^{S,1} = [[-1, 1],
     [3, -3]], Q^{I,2} = [[-2, 1, 1], [1, -2, 1], [2, 2, -4]], Λ = (2.0, 1.2), the rest default.
@@ -385,7 +386,8 @@ def run_adaptive(truth: ModelParams, rho_true: np.ndarray, prior: Prior, *, n_sl
     ("fd": finite differences; "nn": the actor–critic, warm-started from the slice before) on
     ``grid`` for the
     posterior-mean model and the curve re-anchored on the current inventory
-    (``curve.slice_targets(p, k, q_ref=q)``), then traded with :func:`simulate_slice`. One
+    (``curve.slice_targets(p, k, q_ref=q)``), then traded with
+    :func:`~lib.liquidity_pools.simulate.simulate_slice`. One
     ``numpy.random.default_rng(seed)`` drives the whole run. The run stops early when the
     inventory reaches 0. Requires 1 <= n_slices <= truth.Ns.
     """

@@ -127,7 +127,7 @@ class GammaRate:
     """Gamma(α, β) (shape–rate) posteriors of Poisson rates observed with an exposure (book
     eq. (lp-gamma-update); the same update is the paper's (B.1) of Appendix B).
 
-    ``alpha`` and ``beta`` are arrays of one shape, e.g. (N venues, |M| zones) for the zone
+    ``alpha`` and ``beta`` are arrays of one shape, e.g. (N venues, len(M) zones) for the zone
     multipliers ρ^i_m of λ^i_{j,m} = ρ^i_m a_j (the book's note on intensity learning). A
     count N observed over an exposure τ
     (time with an order resting, weighted by the known factors a_j f^i(ℓ)) gives

@@ -36,7 +36,7 @@ class Refinement:
     """Differences at t_0 between two successive solutions, on their common inventory nodes.
 
     ``coarse`` and ``fine`` are the refined quantity (Δq in shares, or N_t). ``theta_max`` and
-    ``theta_mean`` are the largest and mean |θ_fine(t_0) - θ_coarse(t_0)| over the nodes and
+    ``theta_mean`` are the largest and mean ``|θ_fine(t_0) - θ_coarse(t_0)|`` over the nodes and
     all market states ($); ``volume_max`` and ``volume_mean`` the same for the posted volumes of
     every venue (shares); ``limit_mismatch`` the fraction of (venue, node, state) where the
     limits differ (posting nothing, ``fd.NO_LIMIT``, counts as a limit).
@@ -57,7 +57,7 @@ class ConvergenceStudy:
 
     ``parameter`` names the refined quantity (``"dq"`` or ``"Nt"``), ``values`` its successive
     values, ``step_sizes`` the matching steps (Δq in shares or Δt in minutes), ``theta_scale``
-    the largest |θ(t_0)| of the finest solution ($), ``rows`` one :class:`Refinement` per
+    the largest ``|θ(t_0)|`` of the finest solution ($), ``rows`` one :class:`Refinement` per
     successive pair and ``seconds`` the wall time of each solve.
     """
 
@@ -94,10 +94,10 @@ class ConvergenceStudy:
 class TimingDifference:
     """The explicit placement of the penalty (lp-explicit-scheme) minus ours (lp-scheme).
 
-    ``theta_max`` and ``theta_mean`` are the largest and mean |θ^pre(t_0) - θ^post(t_0)| ($),
+    ``theta_max`` and ``theta_mean`` are the largest and mean ``|θ^pre(t_0) - θ^post(t_0)|`` ($),
     reached at inventory ``q_at_max`` in state ``state_at_max``. Per decision step k = 0..N_t-1:
-    ``theta_gap[k]`` the largest |θ^pre_k - θ^post_k| ($), ``limit_mismatch[k]`` the fraction of
-    (venue, node, state) where the limits differ and ``volume_mean[k]`` the mean |Δℓ| (shares).
+    ``theta_gap[k]`` the largest ``|θ^pre_k - θ^post_k|`` ($), ``limit_mismatch[k]`` the fraction of
+    (venue, node, state) where the limits differ and ``volume_mean[k]`` the mean ``|Δℓ|`` (shares).
     For a fixed strategy the two schemes charge the same penalties except at the ends of the
     slice: "pre" charges Δt φ (q_{t_0} - q*_{t_0})² and not Δt φ (q_{t_N} - q*_{t_N})², "post"
     the reverse. So θ differs by O(Δt), and the controls differ where the missing final

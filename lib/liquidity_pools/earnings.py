@@ -37,7 +37,7 @@ __all__ = ["OFFSETS", "REFERENCE_GRID", "STATE_NAMES", "Earnings", "SliceResult"
            "test_inventories"]
 
 REFERENCE_GRID = fd.FDGrid(10.0, 20.0)
-"""The finite-difference grid of the reference policy: Δℓ = 2Δq keeps half fills on it."""
+"""The finite-difference grid of the reference policy (Δℓ = 2Δq keeps half fills on it)."""
 
 OFFSETS = (0.0, 40.0, 100.0, 200.0)
 """Inventories measured, relative to the slice's first target q*_{t_0} (shares) [PROP]."""
@@ -171,7 +171,8 @@ def slice_study(case: str, seed: int, slices: list[int], config: dict[str, Any],
 def pretrained(config: str, seed: int) -> nn.NNSolution:
     """The pre-trained networks of the adaptive run: its first slice's model (the prior's
     posterior-mean model, the order's first targets) trained from scratch with the
-    :class:`NNConfig` whose keyword arguments are the JSON text ``config`` and ``seed``. Kept
+    :class:`~lib.liquidity_pools.nn.NNConfig` whose keyword arguments are the JSON text ``config``
+    and ``seed``. Kept
     per process: every run of :func:`adaptive_outcome` with them shares one training."""
     _, _, prior = adaptive.default_truth_and_prior()
     plug, P, lam = prior.plug_in()
@@ -185,7 +186,8 @@ def adaptive_outcome(seed: int, solver: str, n_slices: int, dq: float, dl: float
                      warm_config: dict[str, Any] | None = None,
                      pretrain_seed: int = 0) -> dict[str, Any]:
     """The adaptive run of :func:`lib.liquidity_pools.adaptive.run_adaptive` on the chapter's
-    truth and prior (:func:`adaptive.default_truth_and_prior`) with ``solver`` "fd" or "nn", on
+    truth and prior (:func:`~lib.liquidity_pools.adaptive.default_truth_and_prior`) with ``solver``
+    "fd" or "nn", on
     the grid (dq, dl), seed ``seed``: shares executed, implementation cost ($) and its two
     parts, cost = -spread - holding (the fills' gains against the mid at their decision time
     and the gain Σ q_{k+1} (S_{k+1} - S_k) of the inventory held), fills, and the decision

@@ -70,9 +70,9 @@ class FDSolution:
     """θ and the optimal controls on the grid of one slice.
 
     q (Nq,) inventory nodes; t (Nt+1,) decision times; target (Nt+1,) q*_{t_k};
-    theta (Nt+1, Nq, |M|) with theta[Nt] = 0; volume (Nt, N, Nq, |M|) posted volumes in
-    shares; limit (Nt, N, Nq, |M|) limits in {-1, 0, 1} (``NO_LIMIT`` where the volume is 0);
-    market_order (Nt, Nq, |M|) market-order sizes (zero unless market orders are on).
+    theta (Nt+1, Nq, len(M)) with theta[Nt] = 0; volume (Nt, N, Nq, len(M)) posted volumes in
+    shares; limit (Nt, N, Nq, len(M)) limits in {-1, 0, 1} (``NO_LIMIT`` where the volume is 0);
+    market_order (Nt, Nq, len(M)) market-order sizes (zero unless market orders are on).
     """
 
     q: np.ndarray
@@ -91,8 +91,8 @@ class _Step:
     q: np.ndarray           # (Nq,)
     levels: np.ndarray      # (Nl,)
     dq: float
-    lam_dt: np.ndarray      # (N, |M|, 3)  Δt λ^i_{j,m}
-    half_spread: np.ndarray  # (N, |M|)
+    lam_dt: np.ndarray      # (N, len(M), 3)  Δt λ^i_{j,m}
+    half_spread: np.ndarray  # (N, len(M))
     probs: np.ndarray       # (N, K)
     fractions: np.ndarray   # (K,)
     temporary: np.ndarray   # (N,) c^i σ / sqrt(V^i): cost c σ sqrt(v/V) per share
@@ -102,7 +102,7 @@ class _Step:
 
 
 def shift_interp(W: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """W at fractional node positions, linear in q: ``position`` (Nq, Nl) → (Nq, Nl, |M|).
+    """W at fractional node positions, linear in q: ``position`` (Nq, Nl) → (Nq, Nl, len(M)).
 
     Positions below 0 are clipped to 0 (they belong to infeasible volumes, masked later).
     """
@@ -119,7 +119,7 @@ def _gain_base(s: _Step, venue: int, v: np.ndarray) -> np.ndarray:
 
 
 def _venue_values(s: _Step, W: np.ndarray, venue: int) -> tuple[np.ndarray, np.ndarray]:
-    """H^i(q, ℓ, m) = max_j Δt λ^i_{j,m} G^i(q, m; ℓ, j) and its argmax j, each (Nq, Nl, |M|)."""
+    """H^i(q, ℓ, m) = max_j Δt λ^i_{j,m} G^i(q, m; ℓ, j) and its argmax j, each (Nq, Nl, len(M))."""
     Nq, M = W.shape
     G = np.zeros((3, Nq, len(s.levels), M))
     for e, pe in zip(s.fractions, s.probs[venue], strict=True):
@@ -173,7 +173,7 @@ def impulse_operator(theta: np.ndarray, q: np.ndarray, cost: np.ndarray):
     """max(θ, Mθ) with Mθ(q, m) = max_{q' <= q} [θ(q', m) + c(m) q'] - c(m) q
     (book eq. (lp-market-order-operator)).
 
-    ``cost`` (|M|,) is the cost per share of a market order (half the smallest spread plus
+    ``cost`` (len(M),) is the cost per share of a market order (half the smallest spread plus
     the fee). Returns the new θ and the market-order size at every node (0 where none pays).
     """
     shifted = theta + cost[None, :] * q[:, None]
@@ -210,7 +210,7 @@ def _slice_targets(p: ModelParams, target: object) -> np.ndarray:
 def slice_inputs(p: ModelParams, target: object,
                  transition: object | None) -> tuple[np.ndarray, np.ndarray]:
     """Check a slice's targets q*_{t_k} (Nt + 1 finite values) and its one-step matrix (the
-    model's P(Δt) when ``transition`` is None, else a stochastic |M| x |M| matrix)."""
+    model's P(Δt) when ``transition`` is None, else a stochastic len(M) x len(M) matrix)."""
     target = _slice_targets(p, target)
     if transition is None:
         return target, transition_matrix(p)
@@ -256,7 +256,7 @@ def solve_slice(p: ModelParams, grid: FDGrid, target: np.ndarray, *, t_start: fl
     ``target`` holds q*_{t_k}, k = 0..Nt (see :func:`lib.liquidity_pools.curve.slice_targets`);
     ``t_start`` only labels the decision times.
     ``transition`` overrides the one-step matrix P(Δt) of the market state and ``intensities``
-    the fill intensities λ^i_{j,m} (N, |M|, 3) per minute: the adaptive run plugs in posterior
+    the fill intensities λ^i_{j,m} (N, len(M), 3) per minute: the adaptive run plugs in posterior
     means. ``method`` is ``"compiled"`` (default) or ``"reference"``.
     """
     if p.n_venues not in (1, 2):

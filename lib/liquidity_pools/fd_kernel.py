@@ -59,7 +59,8 @@ def _venue(W, n, m, q, levels, na, dq, lam_dt, half_spread, probs, fractions, te
 @njit(cache=True, parallel=True)
 def search(W, q, levels, dq, lam_dt, half_spread, probs, fractions, temporary, permanent,
            tick, kvol):
-    """Best value, volume indices (N, Nq, |M|) and limit indices (N, Nq, |M|) of every node."""
+    """Best value, volume indices (N, Nq, len(M)) and limit indices (N, Nq, len(M)) of every
+    node."""
     Nq, M = W.shape
     N = lam_dt.shape[0]
     Nl = levels.shape[0]

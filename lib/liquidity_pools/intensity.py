@@ -16,7 +16,7 @@ __all__ = ["fill_intensities", "half_spreads", "impact_coefficients", "impact_co
 
 
 def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.ndarray:
-    """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) per minute [PROP], shape ``(N, |M|, 3)``.
+    """λ^i_{j,m} = Λ^i a_j b(s^i) c(ι^i) per minute [PROP], shape ``(N, len(M), 3)``.
 
     The last axis is the limit j = -1, 0, 1 (lp-fills). An ``override`` (the plug-in intensities of
     the adaptive run) is checked for its shape, sign and the probability bound and returned.
@@ -40,7 +40,7 @@ def fill_intensities(p: ModelParams, override: np.ndarray | None = None) -> np.n
 
 
 def half_spreads(p: ModelParams) -> np.ndarray:
-    """Half spread s^i/2 of every venue in every state ($), shape ``(N, |M|)`` (lp-dynamics)."""
+    """Half spread s^i/2 of every venue in every state ($), shape ``(N, len(M))`` (lp-dynamics)."""
     states = enumerate_states(p)
     spreads = np.asarray(p.spread_ticks) * p.tick
     return np.stack([spreads[states[:, 2 * i]] / 2.0 for i in range(p.n_venues)])

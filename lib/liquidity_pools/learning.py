@@ -10,21 +10,22 @@ The errors, slice k = 0 being the prior and k the posterior after k slices:
 ==============  ==========================================================================
 group           error of the posterior mean at slice k
 ==============  ==========================================================================
-p_full_i        |p̂ - p| of venue i's probability of a full execution (lp-dirichlet-update)
-spread_i        max over entries |P̂^Nt - P^Nt| for venue i's one-step spread matrix P(Δt)
+p_full_i        ``|p̂ - p|`` of venue i's probability of a full execution (lp-dirichlet-update)
+spread_i        max over entries ``|P̂^Nt - P^Nt|`` for venue i's one-step spread matrix P(Δt)
                 (lp-one-step-posterior): the error of the one-slice matrix P(Ts) the estimate
                 implies, which does not depend on Δt, so that scenarios with different
                 numbers of decisions Nt compare (one-step matrices of a shorter Δt are
                 closer to the identity, and so are their errors)
 imbalance_i     the same for venue i's one-step imbalance matrix
-drift           |μ̂ - μ| in $/min (lp-drift-update)
-rho_i           Σ_m w_m |ρ̂^i_m/ρ^i_m - 1| / Σ_m w_m, the relative error of venue i's zone
+drift           ``|μ̂ - μ|`` in $/min (lp-drift-update)
+rho_i           Σ_m w_m ``|ρ̂^i_m/ρ^i_m - 1|`` / Σ_m w_m, the relative error of venue i's zone
                 multipliers weighted by the exposure w_m the run accumulates in zone m over
                 all its slices (lp-gamma-update; the zones where the trader's orders rest)
 ==============  ==========================================================================
 
 Venues are numbered from 1, as in the chapter's figures. The scenario knobs change the
-chapter's experiment (:func:`adaptive.default_truth_and_prior`) in the truth and in the prior
+chapter's experiment (:func:`~lib.liquidity_pools.adaptive.default_truth_and_prior`) in the truth
+and in the prior
 alike, since they describe the market and the order, which the trader knows up to the unknown
 parameters: ``intensity_scale`` c multiplies every venue's intensity scale Λ^i (the market is c
 times as liquid; the Gamma prior keeps its shape α, hence its relative uncertainty, by dividing
@@ -62,7 +63,7 @@ __all__ = ["DEFAULTS", "LearningStudy", "RunErrors", "group_names", "learning_er
 
 DEFAULTS: dict[str, float | int] = {"intensity_scale": 1.0, "regime_scale": 1.0, "decisions": 10,
                                     "order": 1000.0, "horizon": 20, "lot": 20.0}
-"""The chapter's experiment: its intensities, Nt = 10, q0 = 1000 shares, Ns = 20 slices and
+"""The chapter's experiment, with its intensities, Nt = 10, q0 = 1000 shares, Ns = 20 slices and
 the coarse grid ``fd.FDGrid(20, 20)``."""
 
 
@@ -148,7 +149,7 @@ def _pad(values: np.ndarray, length: int) -> np.ndarray:
 
 
 def _slice_matrix_error(estimate: np.ndarray, truth: np.ndarray, nt: int) -> np.ndarray:
-    """max over entries |P̂^nt - P^nt|: estimates (S + 1, N, k, k) against truths (N, k, k)
+    """max over entries ``|P̂^nt - P^nt|``: estimates (S + 1, N, k, k) against truths (N, k, k)
     -> (S + 1, N)."""
     power = np.linalg.matrix_power
     return np.abs(power(estimate, nt) - power(truth, nt)).max(axis=(-2, -1))
@@ -199,7 +200,7 @@ def learning_errors(seed: int, n_slices: int = 20, intensity_scale: float = 1.0,
     (lp-dirichlet-update), (lp-one-step-posterior), (lp-drift-update)).
 
     With the default knobs this is the chapter's run (`run_adaptive` of
-    :func:`adaptive.default_truth_and_prior` on its coarse grid). Requires
+    :func:`~lib.liquidity_pools.adaptive.default_truth_and_prior` on its coarse grid). Requires
     1 <= n_slices <= horizon and ``lot`` dividing ``order``.
     """
     knobs = _knobs(intensity_scale, regime_scale, decisions, order, horizon, lot)

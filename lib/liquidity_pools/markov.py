@@ -24,7 +24,7 @@ __all__ = ["enumerate_states", "imbalance", "imbalance_regime", "joint_generator
 
 
 def enumerate_states(p: ModelParams) -> np.ndarray:
-    """All market states, shape ``(|M|, 2N)``: columns (s^1, ι^1, ..., s^N, ι^N) as indices."""
+    """All market states, shape ``(len(M), 2N)``: columns (s^1, ι^1, ..., s^N, ι^N) as indices."""
     sizes = []
     for v in p.venues:
         sizes += [v.n_spread, v.n_imbalance]
@@ -106,7 +106,7 @@ def sample_path(P: np.ndarray, n_steps: int, rng: np.random.Generator, start: in
 
 
 def transition_matrix(p: ModelParams) -> np.ndarray:
-    """One-step matrix P(Δt) = ⊗ e^{Q Δt} of the joint state, shape ``(|M|, |M|)``."""
+    """One-step matrix P(Δt) = ⊗ e^{Q Δt} of the joint state, shape ``(len(M), len(M))``."""
     return joint_step_matrix([step_matrix(Q, p.dt) for Q in venue_generators(p)])
 
 

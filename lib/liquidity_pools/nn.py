@@ -237,13 +237,13 @@ class _Model:
     baseline: bool
     window: tuple[float, float]  # inventories of the focused samples
     focus: float
-    market: torch.Tensor       # (|M|, n_onehot)
-    P: torch.Tensor            # (|M|, |M|) one-step matrix P(Δt)
-    lam_dt: torch.Tensor       # (N, |M|, 3)
-    half_spread: torch.Tensor  # (N, |M|)
+    market: torch.Tensor       # (len(M), n_onehot)
+    P: torch.Tensor            # (len(M), len(M)) one-step matrix P(Δt)
+    lam_dt: torch.Tensor       # (N, len(M), 3)
+    half_spread: torch.Tensor  # (N, len(M))
     probs: torch.Tensor        # (N, K)
     fractions: torch.Tensor    # (K,)
-    drift_dt: torch.Tensor     # (|M|,) Δt μ(m)
+    drift_dt: torch.Tensor     # (len(M),) Δt μ(m)
     limits: torch.Tensor       # (3,)
 
 
@@ -533,7 +533,8 @@ def train_slice(p: ModelParams, target: np.ndarray, config: NNConfig = NNConfig(
 
 
 def on_grid(sol: NNSolution, grid: FDGrid) -> FDSolution:
-    """The networks evaluated on the finite-difference grid, as an :class:`FDSolution`.
+    """The networks evaluated on the finite-difference grid, as an
+    :class:`~lib.liquidity_pools.fd.FDSolution`.
 
     Volumes are q v^i (continuous, within [0, q]) and limits the argmax of the softmax; a volume
     below ``sol.config.min_volume`` is no order (volume 0, ``NO_LIMIT``), as in
@@ -558,7 +559,7 @@ def on_grid(sol: NNSolution, grid: FDGrid) -> FDSolution:
 def compare(reference: FDSolution, other: FDSolution,
             threshold: float = 1.0) -> tuple[float, float, float]:
     """Secondary measures of the networks against the finite differences: the mean and max
-    |θ_0 - θ_0^FD| relative to the range of θ_0^FD, and the share of (step, venue, node,
+    ``|θ_0 - θ_0^FD|`` relative to the range of θ_0^FD, and the share of (step, venue, node,
     state) where both post at least ``threshold`` shares with equal limits."""
     if other.theta.shape != reference.theta.shape:
         raise ValueError("the two solutions must live on the same grid")
@@ -600,7 +601,7 @@ class WarmStartSolver:
 
 def fit_values(p: ModelParams, q: np.ndarray, theta: np.ndarray, *, encoding: str,
                epochs: int = 2000, lr: float = 1e-3, seed: int = 0) -> np.ndarray:
-    """Fit θ(q, m) on a grid (Nq, |M|) by a 64-64 ELU network with full-batch Adam and return
+    """Fit θ(q, m) on a grid (Nq, len(M)) by a 64-64 ELU network with full-batch Adam and return
     the fit on the same grid (Figures 2–3).
 
     ``encoding="raw"`` feeds (q/q0, s^1, ι^1, ..., s^N, ι^N) with the spreads in ticks and the
@@ -614,7 +615,7 @@ def fit_values(p: ModelParams, q: np.ndarray, theta: np.ndarray, *, encoding: st
     theta = np.asarray(theta, dtype=float)
     states = enumerate_states(p)
     if theta.shape != (len(q), len(states)):
-        raise ValueError(f"theta must have shape (len(q), |M|) = {(len(q), len(states))}")
+        raise ValueError(f"theta must have shape (len(q), len(M)) = {(len(q), len(states))}")
     qq, mm = np.meshgrid(q, np.arange(len(states)), indexing="ij")
     if encoding == "onehot":
         market = onehot(p, states)

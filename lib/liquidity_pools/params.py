@@ -17,7 +17,7 @@ __all__ = ["LIMITS", "ModelParams", "VenueParams", "default_params", "min_decisi
            "probability_bound"]
 
 LIMITS: tuple[int, int, int] = (-1, 0, 1)
-"""Limit labels j (book eq. (lp-dynamics)): -1 new best limit, 0 best ask, 1 second-best limit."""
+"""Limit labels j of book eq. (lp-dynamics), -1 new best limit, 0 best ask, 1 second-best limit."""
 
 _SPREAD_GENERATOR = ((-2.0, 2.0), (4.0, -4.0))
 _IMBALANCE_GENERATOR = ((-3.0, 2.0, 1.0), (1.5, -3.0, 1.5), (1.0, 2.0, -3.0))

@@ -41,7 +41,7 @@ STATE_REGIMES: dict[str, tuple[int, int, int, int]] = {
     "spr": (0, 1, 1, 1),   # (δ, 0, 2δ, 0): the second venue has the wider spread
     "imb": (0, 1, 0, 2),   # (δ, 0, δ, +1): the imbalance favours selling in the second venue
 }
-"""The named market states of the figures: regime indices (spread 1, imbalance 1, spread 2,
+"""The named market states of the figures, as regime indices (spread 1, imbalance 1, spread 2,
 imbalance 2)."""
 
 STATE_TITLES = {"eq": r"$m = (\delta, 0, \delta, 0)$", "bad": r"$m = (2\delta, -1, 2\delta, -1)$",

@@ -18,8 +18,8 @@ the fill gain of v = ε ℓ shares at limit j being v (s^i/2 + j δ) - c σ √(
 (the chapter's Monte Carlo check). ``q_{t_k}`` is the inventory after the market order of step
 k, as in (lp-scheme) and (lp-market-order-operator).
 
-A policy is any :class:`Policy`: an :class:`FDSolution` is read at the nearest inventory node,
-the networks of :mod:`lib.liquidity_pools.nn` at the inventory itself. With
+A policy is any :class:`Policy`: an :class:`~lib.liquidity_pools.fd.FDSolution` is read at the
+nearest inventory node, the networks of :mod:`lib.liquidity_pools.nn` at the inventory itself. With
 ``expected_drift=True`` the price term q_{t_k} (S_{t_{k+1}} - S_{t_k}) of R is replaced by its
 conditional mean q_{t_k} μ(m_k) Δt: E[R] is unchanged (the price noise is independent of
 everything the trader does) and the price noise, the largest part of the variance of R, is gone.
@@ -68,7 +68,8 @@ class Policy(Protocol):
 
 @dataclass(frozen=True)
 class GridPolicy:
-    """The policy of an :class:`FDSolution`, read at the nearest inventory node."""
+    """The policy of an :class:`~lib.liquidity_pools.fd.FDSolution`, read at the nearest inventory
+    node."""
 
     sol: FDSolution
 
@@ -128,18 +129,18 @@ class SliceLog:
 class _Market:
     """The true market of the simulator in array form."""
 
-    lam_dt: np.ndarray       # (N, |M|, 3) Δt λ^i_{j,m}
+    lam_dt: np.ndarray       # (N, len(M), 3) Δt λ^i_{j,m}
     profile: np.ndarray      # (N, 3) limit profiles a^i_j
-    half_spread: np.ndarray  # (N, |M|)
+    half_spread: np.ndarray  # (N, len(M))
     frac_cum: np.ndarray     # (N, K - 1) cumulative fraction probabilities
     fractions: np.ndarray    # (K,)
     temporary: np.ndarray    # (N,) c^i σ / sqrt(V^i)
     permanent: np.ndarray    # (N,) ν^i
-    drift: np.ndarray        # (|M|,) μ(m)
-    mo_cost: np.ndarray      # (|M|,) market-order cost per share
-    states: np.ndarray       # (|M|, 2N) regimes of every state
+    drift: np.ndarray        # (len(M),) μ(m)
+    mo_cost: np.ndarray      # (len(M),) market-order cost per share
+    states: np.ndarray       # (len(M), 2N) regimes of every state
     strides: np.ndarray      # (2N,) joint index = Σ_c regime_c stride_c
-    jump_cum: tuple[np.ndarray, ...]  # per component (|M|, size - 1): cumulative e^{Q Δt} row
+    jump_cum: tuple[np.ndarray, ...]  # per component (len(M), size - 1): cumulative e^{Q Δt} row
     p: ModelParams
 
 
@@ -177,9 +178,9 @@ def _check_solution(p: ModelParams, sol: FDSolution) -> float:
     shape = (p.Nt, p.n_venues, len(sol.q), M)
     if sol.volume.shape != shape or sol.limit.shape != shape:
         raise ValueError(f"sol does not match the model: policy arrays must have shape {shape} "
-                         f"(Nt, N, Nq, |M|), got {sol.volume.shape}")
+                         f"(Nt, N, Nq, len(M)), got {sol.volume.shape}")
     if sol.market_order.shape != (p.Nt, len(sol.q), M) or sol.target.shape != (p.Nt + 1,):
-        raise ValueError("sol does not match the model: market_order must be (Nt, Nq, |M|) "
+        raise ValueError("sol does not match the model: market_order must be (Nt, Nq, len(M)) "
                          "and target (Nt + 1,)")
     if len(sol.q) < 2:
         raise ValueError("sol must have at least two inventory nodes")
@@ -259,7 +260,8 @@ def _run(mk: _Market, policy: Policy, q: np.ndarray, m: np.ndarray, S: np.ndarra
 
 
 def _as_policy(p: ModelParams, policy: FDSolution | Policy) -> Policy:
-    """``policy`` as a :class:`Policy` (an :class:`FDSolution` read at its nodes), checked."""
+    """``policy`` as a :class:`Policy` (an :class:`~lib.liquidity_pools.fd.FDSolution` read at its
+    nodes), checked."""
     if isinstance(policy, FDSolution):
         _check_solution(p, policy)
         return GridPolicy(policy)
@@ -279,7 +281,7 @@ def simulate_slice_paths(p_true: ModelParams, sol: FDSolution, q0: float, m0: in
 
     The policy ``sol`` is followed at the inventory nodes; every inventory must stay on the grid (q0
     a node, ε ℓ a multiple of Δq for every posted ℓ), which makes E[R] = θ_0(q0, m0) exact
-    (lp-scheme; the chapter's Monte Carlo check). ``intensities`` (N, |M|, 3) overrides the true
+    (lp-scheme; the chapter's Monte Carlo check). ``intensities`` (N, len(M), 3) overrides the true
     λ^i_{j,m}. Returns R, shape ``(n_paths,)``.
     """
     dq = _check_solution(p_true, sol)
@@ -311,8 +313,8 @@ def objective_paths(p_true: ModelParams, policy: FDSolution | Policy, q0: object
                     n_paths: int, seed: int, *, intensities: np.ndarray | None = None,
                     expected_drift: bool = True) -> np.ndarray:
     """Realised slice objectives R of ``n_paths`` paths from each start (q0, m0) under any
-    policy: an :class:`FDSolution` at its nearest nodes, or the networks at the inventory
-    itself.
+    policy: an :class:`~lib.liquidity_pools.fd.FDSolution` at its nearest nodes, or the networks at
+    the inventory itself.
 
     ``q0`` and ``m0`` are one start or equal-length sequences of starts, simulated together.
     The paths are driven by ``numpy.random.default_rng(seed)``, so that policies run with the
@@ -344,10 +346,11 @@ def simulate_slice(p_true: ModelParams, sol: FDSolution | Policy, q: float, m: i
     """One path of one slice from inventory q, state m and mid S (step 3 of the slice
     algorithm, paper Section 3.2).
 
-    The inventory may be off the grid (half fills in the adaptive run): an :class:`FDSolution`
+    The inventory may be off the grid (half fills in the adaptive run): an
+    :class:`~lib.liquidity_pools.fd.FDSolution`
     is read at the nearest inventory node, and every order is clipped at the current inventory.
     ``sol`` may also be any :class:`Policy` with decision times ``t``.
-    ``intensities`` (N, |M|, 3) overrides the true λ^i_{j,m}. Returns the inventory, state
+    ``intensities`` (N, len(M), 3) overrides the true λ^i_{j,m}. Returns the inventory, state
     and mid at the end of the slice and the :class:`SliceLog`.
     """
     policy = _as_policy(p_true, sol)

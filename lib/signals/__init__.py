@@ -11,6 +11,11 @@ moments (4.4) and the price variance (4.10)), ``simulate`` (Euler–Maruyama for
 models), ``symbolic`` (the sympy derivations and the errata) and ``verification`` (the
 chapter's numerical cross-checks).
 The public API is re-exported here.
+
+Notation (the paper's): ``b`` is permanent price impact and ``k`` temporary impact (``b`` are
+the players' risk coefficients in ``lib.dynamic_trading``), ``beta`` the mean-reversion rate of
+the signal, ``gamma`` the impact of the own trading rate on the own signal (risk aversion in
+``lib.liquidity_pools``), ``sigma`` the volatility of the mid price.
 """
 
 from lib.signals.models import (

@@ -21,7 +21,7 @@ class Params:
     eta : signal volatility (>= 0). beta : mean-reversion rate of the signal (>= 0).
     gamma : impact of the own rate on the own signal.
     gamma_bar : impact of the average rate on the signal.
-    rho : correlation of signal noise and price noise (|rho| <= 1).
+    rho : correlation of signal noise and price noise (``abs(rho) <= 1``).
     b : permanent price impact (>= 0). k : temporary impact of the own rate (> 0).
     k_bar : temporary impact of the average rate (>= 0).
     alpha : terminal inventory penalty (>= 0). T : horizon (> 0).
@@ -99,7 +99,7 @@ P3 = Params(mu=0.0, sigma=1.0, eta=0.5, beta=1.0, gamma=0.0, gamma_bar=0.1, rho=
 """Figs 3–5 (shared signal); ``gamma`` does not enter that model."""
 
 P6 = P3.replace(gamma=0.05)
-"""Figs 6–8 (separate signals): P3 with ``gamma = 0.05``."""
+"""Figs 6–8 (separate signals), P3 with ``gamma = 0.05``."""
 
 P9 = Params(mu=0.0, sigma=1.0, eta=1.0, beta=1.0, gamma=0.05, gamma_bar=0.1, rho=0.0, b=5e-2,
             k=5e-3, k_bar=1e-3, alpha=0.1, T=1.0)

@@ -51,8 +51,9 @@ class SimResult:
     V : own signal ``(n_recorded, R, N)``; ``None`` in the shared-signal model.
     Qbar, Vbar, nubar : empirical averages ``(n_recorded, R, 1)``; ``None`` for one agent
         (``Vbar`` is the common signal in the shared-signal model).
-    loadings : the feedback loadings on the recorded times, keys as in
-        ``lib.signals.loadings`` (``const`` and the state names), each ``(n_recorded,)``.
+    loadings : ``dict``
+        The feedback loadings on the recorded times, with the keys of ``lib.signals.loadings``
+        (``const`` and the state names), each ``(n_recorded,)``.
     """
 
     params: Params

@@ -908,7 +908,7 @@ _GROUPS: dict[str, Callable[[], tuple[Check, ...]]] = {
     "reductions": _reductions,
 }
 GROUPS = tuple(_GROUPS)
-"""The groups of checks, in the order the chapter prints them: the three systems derived from
+"""The groups of checks, in the order the chapter prints them, the three systems derived from
 their HJB equations, the consistency conditions, feedbacks and loadings, zero patterns, the
 closed forms of Props 3.3 and 3.6, the cross-section and its closed forms (Section 4 of the
 paper), Prop 4.1's drift decomposition, the price variance (4.11), the shared-signal c5 and the

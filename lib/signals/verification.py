@@ -28,7 +28,7 @@ GENERIC = Params(mu=0.2, sigma=1.0, eta=0.5, beta=1.0, gamma=0.1, gamma_bar=0.1,
 of the generic core with the paper's systems."""
 
 SIGMA0 = np.diag([0.5**2, 0.02**2])
-"""Initial cross-section of Figures 8–9: sd 0.5 of inventories, 0.02 of signals."""
+"""Initial cross-section of Figures 8–9, sd 0.5 of inventories, 0.02 of signals."""
 
 
 def _gaussian_state(rng: np.random.Generator, shape: tuple[int, ...], sd: object
