@@ -172,8 +172,10 @@ def test_every_page_states_the_licences_and_the_commit_it_was_built_from() -> No
                         r'BSD 3-Clause licence</a>; text, figures and tables under <a href='
                         r'"https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>\. Built '
                         r'from commit <code>(?P<commit>[0-9a-f]{40})</code>')
-    commits = {footer.search(page.read_text(encoding="utf-8"))["commit"]
-               for page in sorted(HTML.rglob("*.html"))}
+    found = {page: footer.search(page.read_text(encoding="utf-8"))
+             for page in browser.pages(HTML)}
+    assert [page for page, match in found.items() if match is None] == []
+    commits = {match["commit"] for match in found.values()}
     assert len(commits) == 1
     known = subprocess.run(["git", "-C", str(HTML.parents[1]), "cat-file", "-e",
                             f"{commits.pop()}^{{commit}}"], capture_output=True)
