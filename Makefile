@@ -20,7 +20,7 @@ define install_torch
 	     $(1) -m pip install $(PIP_FLAGS) --no-deps --index-url "$(TORCH_INDEX_URL)" "$(TORCH_PIN)"; }
 endef
 
-.PHONY: book test goldens constraints clean
+.PHONY: book pdf test goldens constraints clean
 
 # (Re)create the environment when it is missing or older than what it is built from.
 $(READY): requirements.txt constraints.txt pyproject.toml
@@ -37,6 +37,17 @@ book: $(READY)
 	$(VENV)/bin/jupyter-book build _build/site --path-output . --warningiserror --nitpick \
 		--keep-going --quiet
 	$(PY) -m lib.book report
+
+# The book as PDF (lib/pdf.py): _build/pdf/book.pdf and one PDF per chapter, printed by headless
+# Chromium from the HTML of `make book`, which runs first and executes only stale chapters.
+# Chromium is installed with apt-get when missing if run as root; otherwise one line says how.
+pdf: book
+	@test -x "$(CHROMIUM)" || if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Chromium (apt-get install chromium)"; apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+	    >/dev/null; \
+	else echo "make pdf needs Chromium: sudo apt-get install chromium"; exit 1; fi
+	CHROMIUM="$(CHROMIUM)" $(PY) -m lib.pdf
 
 # Lint, then every test: lib units and properties, sympy checks, nbval goldens, the ledger, and
 # the built book in headless Chromium with no network (tests/test_browser.py; `make book`

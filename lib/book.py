@@ -6,7 +6,8 @@
     ``figures/<chapter>/``, and assembles ``_build/site``: the configuration, ``book/intro.md``
     as the landing page ``index.md``, each chapter as its executed notebook, the figures, and
     the generated ledger, timing and version tables, and the static files of the HTML in
-    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). The configuration
+    ``_assets``: ``book/style.css`` and MathJax (see ``mathjax_files``). Each chapter page
+    gains a link to its PDF under its title (``with_pdf_link``). The configuration
     gains a footer on every page: the licences and the commit the book is built from. Files
     whose content is unchanged are not rewritten, so Sphinx re-reads only what changed.
 ``python -m lib.book report``
@@ -42,6 +43,11 @@ FIGURES = ROOT / "figures"
 GOLDEN = ROOT / "tests" / "golden"
 LAST_RUN = EXECUTED / "last-run.json"
 STATIC_FILES = ("_toc.yml", "references.bib")
+# Under the title of each chapter page: its chapter's PDF and the book's, which `make pdf` writes
+# into _build/html/pdf (lib/pdf.py). Hidden in print.
+PDF_LINK = ('<p class="otr-pdf">As PDF: <a href="../pdf/{chapter}.pdf">this chapter</a>, '
+            '<a href="../pdf/book.pdf">the whole book</a> (written by <code>make pdf</code>).'
+            '</p>')
 FOOTER = ('<p>Code under the <a href="https://opensource.org/license/bsd-3-clause">BSD 3-Clause '
           'licence</a>; text, figures and tables under <a href='
           '"https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. Built from commit '
@@ -187,6 +193,22 @@ def _api_markdown() -> str:
     return "\n".join(lines)
 
 
+def with_pdf_link(notebook: bytes, page: str) -> bytes:
+    """The executed notebook of ``page`` with ``PDF_LINK`` after its title (the first line
+    that starts with "# " in a markdown cell)."""
+    content = json.loads(notebook)
+    link = PDF_LINK.format(chapter=chapters.chapter_of(page))
+    for cell in content["cells"]:
+        lines = "".join(cell["source"]).split("\n")
+        titles = [i for i, line in enumerate(lines) if line.startswith("# ")]
+        if cell["cell_type"] == "markdown" and titles:
+            after = titles[0] + 1
+            lines[after:after] = ["", link] + ([""] if lines[after:after + 1] != [""] else [])
+            cell["source"] = "\n".join(lines)
+            return (json.dumps(content, indent=1, ensure_ascii=False) + "\n").encode()
+    raise ValueError(f"page {page}: no title (a line starting with '# ') in a markdown cell")
+
+
 def site_config() -> bytes:
     """``_config.yml`` with the footer of every page: the licences and the build commit."""
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
@@ -208,7 +230,7 @@ def stage() -> None:
             _write_if_changed(SITE / "book" / page.name, page.read_bytes())
     for chapter in chapters.names():
         _write_if_changed(SITE / "book" / f"{chapter}.ipynb",
-                          (EXECUTED / f"{chapter}.ipynb").read_bytes())
+                          with_pdf_link((EXECUTED / f"{chapter}.ipynb").read_bytes(), chapter))
         staged = SITE / "figures" / chapter
         produced = {p.name for p in (FIGURES / chapter).iterdir()}
         for old in staged.glob("*") if staged.exists() else []:
