@@ -132,7 +132,7 @@ def risk_averse_states(
 
     Returns
     -------
-    Four arrays of the shape of ``t``: the unit strategies ``a``, ``b`` and their rates.
+    The unit strategies ``a``, ``b`` and their rates, four arrays of the shape of ``t``.
     """
     m = system_matrix(kappa=kappa, lam=lam, vol=vol, xi_a=xi_a, xi_b=xi_b, penalise=penalise)
     t = validation.times(t, 1.0)

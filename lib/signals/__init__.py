@@ -2,7 +2,7 @@
 ``trade_signals``, whose equation labels ``ts-...`` the docstrings cite).
 
 Modules: ``params`` (``Params`` and the presets P1, P3, P6, P9), ``models`` (the single agent,
-the shared-signal and the separate-signals models as ``lib.riccati.LQModel``s, solved by the
+the shared-signal and the separate-signals models, each a ``lib.riccati.LQModel`` solved by the
 generic Riccati core, and the paper's coefficient systems (2.2)-(2.3), (3.6)-(3.7) and
 (3.14)-(3.15) as a cross-check), ``loadings`` (feedback loadings of Sections 2.4, 3.2.2 and
 3.3.2 of the paper), ``closed_forms`` (Props 3.2–3.6, the shared-signal ``c5``, (4.5)–(4.7)

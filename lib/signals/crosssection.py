@@ -137,7 +137,8 @@ def cross_section_cov(
 
     Returns
     -------
-    ``(2, 2, *t.shape)``: ``[0, 0]`` is Var Q, ``[1, 1]`` Var V, ``[0, 1]`` Cov(Q, V).
+    The covariance matrices, shape ``(2, 2, *t.shape)``; ``[0, 0]`` is Var Q, ``[1, 1]`` Var V,
+    ``[0, 1]`` Cov(Q, V).
     """
     p, t = _setup(p, t)
     sigma0 = _covariance("Sigma0", Sigma0)

@@ -13,7 +13,8 @@ __all__ = ["P1", "P3", "P6", "P9", "PRESETS", "Params", "require_params"]
 
 @dataclass(frozen=True)
 class Params:
-    """One parameter set of the single-agent and mean-field models (paper notation).
+    """One parameter set of the single-agent and mean-field models (paper notation). Every
+    value is stored as a float; a bad value raises ``ValueError`` naming the field.
 
     Parameters
     ----------
@@ -25,8 +26,6 @@ class Params:
     b : permanent price impact (>= 0). k : temporary impact of the own rate (> 0).
     k_bar : temporary impact of the average rate (>= 0).
     alpha : terminal inventory penalty (>= 0). T : horizon (> 0).
-
-    Every value is stored as a float; a bad value raises ``ValueError`` naming the field.
     """
 
     mu: float
