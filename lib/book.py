@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from lib import chapters, ledger, notebooks
+from lib import chapters, ledger, notebooks, pdf
 from lib.figures import ROOT, git_commit, package_versions
 
 BUILD = ROOT / "_build"
@@ -43,11 +43,11 @@ FIGURES = ROOT / "figures"
 GOLDEN = ROOT / "tests" / "golden"
 LAST_RUN = EXECUTED / "last-run.json"
 STATIC_FILES = ("_toc.yml", "references.bib")
-# Under the title of each chapter page: its chapter's PDF and the book's, which `make pdf` writes
-# into _build/html/pdf (lib/pdf.py). Hidden in print.
-PDF_LINK = ('<p class="otr-pdf">As PDF: <a href="../pdf/{chapter}.pdf">this chapter</a>, '
-            '<a href="../pdf/book.pdf">the whole book</a> (written by <code>make pdf</code>).'
-            '</p>')
+# Under the title of each chapter page (in _build/html/book): its chapter's PDF and the book's,
+# which `make pdf` writes into _build/html/pdf (lib/pdf.py). Hidden in print.
+PDF_LINK = (f'<p class="otr-pdf">As PDF: <a href="../{pdf.LINKED}/{{chapter}}.pdf">this chapter'
+            f'</a>, <a href="../{pdf.LINKED}/{pdf.BOOK_PDF}">the whole book</a> (written by '
+            '<code>make pdf</code>).</p>')
 FOOTER = ('<p>Code under the <a href="https://opensource.org/license/bsd-3-clause">BSD 3-Clause '
           'licence</a>; text, figures and tables under <a href='
           '"https://creativecommons.org/licenses/by/4.0/">CC BY 4.0</a>. Built from commit '

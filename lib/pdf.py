@@ -54,8 +54,9 @@ from lib.progress import bar
 HTML = ROOT / "_build" / "html"
 OUT = ROOT / "_build" / "pdf"
 BOOK_PDF = "book.pdf"
-LINKED = "pdf"  # _build/html/pdf/: where the chapter pages link to their PDFs
-BOOK_TITLE = "Optimal Trading, Reproduced"
+LINKED = "pdf"  # _build/html/pdf/: where the chapter pages link to their PDFs (lib.book)
+_CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
+BOOK_TITLE, AUTHOR = _CONFIG["title"], _CONFIG["author"]
 
 # The footer of every printed page (Chromium fills the spans); the page's margins, in
 # book/style.css's @page rule, leave it room.
@@ -169,7 +170,7 @@ def book_pages(toc: Path = ROOT / "_toc.yml") -> list[tuple[str, int]]:
             order.append((f"{entry['file']}.html", depth))
             walk(entry.get("sections", []), depth + 1)
 
-    for part in tree.get("parts", [{"chapters": tree.get("chapters", [])}]):
+    for part in tree["parts"]:
         walk(part["chapters"], 0)
     return order
 
@@ -277,7 +278,7 @@ def assemble(printed: list[PrintedPage], html: Path, *, title: str,
             if "/Annots" in page:
                 page[NameObject("/Annots")] = kept
     _outline(writer, printed, offsets)
-    writer.add_metadata({"/Title": title, "/Author": f"The {BOOK_TITLE} authors",
+    writer.add_metadata({"/Title": title, "/Author": AUTHOR,
                          "/Subject": f"{BOOK_TITLE}, built from commit {commit}",
                          "/Creator": "lib.pdf (headless Chromium, pypdf)"})
     writer.page_mode = "/UseOutlines"
